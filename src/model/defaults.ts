@@ -1,0 +1,174 @@
+// The chart's defaults: the intent of the seed's four hand-written policies
+// (shared/seed/network-policies-README.md), with the defects listed in DESIGN.md fixed:
+//   - the Fineract selector is app.kubernetes.io/name=fineract (the pods are labelled
+//     app=fineract-read|write|batch, so `app: fineract` would select nothing);
+//   - DNS and Prometheus are ONE peer item each (namespace AND pods), never two ORed items and
+//     never a whole namespace;
+//   - no `from: []` anywhere (kubelet probes need no rule);
+//   - OAuth2 Proxy -> fineract-redis 6379 (session storage) and Fineract -> Fineract 8080
+//     (inter-instance) are declared once as connections, so both sides render.
+// The database networks keep the seed's "0.0.0.0/0 excluding RFC 1918": an RDS in private VPC
+// subnets is unreachable that way, which is why values/uat.yaml and values/production.yaml set
+// the real database subnets.
+
+export const DEFAULT_VALUES = {
+  namespaceLabelKey: 'kubernetes.io/metadata.name',
+  commonLabels: {},
+  commonAnnotations: {},
+  defaultDeny: { enabled: false, policyName: 'default-deny-all' },
+  dns: {
+    enabled: true,
+    namespace: 'kube-system',
+    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    ports: [
+      { port: 53, protocol: 'UDP' as const },
+      { port: 53, protocol: 'TCP' as const },
+    ],
+  },
+  monitoring: {
+    enabled: true,
+    namespace: 'monitoring',
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+  },
+  privateCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+  components: {
+    fineract: {
+      enabled: true,
+      policyName: 'fineract-network-policy',
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'fineract' } },
+      metricsPorts: [{ port: 8080 }],
+      description: 'Fineract read, write and batch instances',
+    },
+    'fineract-redis': {
+      enabled: true,
+      policyName: 'fineract-redis-network-policy',
+      podSelector: { matchLabels: { app: 'fineract-redis' } },
+      metricsPorts: [{ port: 9121 }],
+      description: 'Redis cache and session store (StatefulSet)',
+    },
+    keycloak: {
+      enabled: true,
+      policyName: 'keycloak-network-policy',
+      podSelector: { matchLabels: { app: 'keycloak' } },
+      metricsPorts: [{ port: 8080 }],
+      description: 'Keycloak identity provider',
+    },
+    'oauth2-proxy': {
+      enabled: true,
+      policyName: 'oauth2-proxy-network-policy',
+      podSelector: { matchLabels: { app: 'oauth2-proxy' } },
+      metricsPorts: [{ port: 4180 }],
+      description: 'OAuth2 Proxy in front of Fineract',
+    },
+  },
+  peers: {
+    'ingress-nginx': {
+      namespace: 'ingress-nginx',
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+      description: 'Ingress NGINX controller pods',
+    },
+  },
+  networks: {
+    rds: {
+      cidrs: ['0.0.0.0/0'],
+      excludePrivate: true,
+      description: 'AWS RDS PostgreSQL (set the real database subnets per environment)',
+    },
+    s3: {
+      cidrs: ['0.0.0.0/0'],
+      excludePrivate: true,
+      description: 'AWS S3 document storage (public endpoints)',
+    },
+    'oidc-federation': {
+      cidrs: ['0.0.0.0/0'],
+      excludePrivate: true,
+      description: 'External identity providers Keycloak federates with',
+    },
+  },
+  connections: {
+    'api-from-ingress': {
+      enabled: true,
+      from: { peer: 'ingress-nginx' },
+      to: { component: 'fineract' },
+      ports: [{ port: 8080 }, { port: 8443 }],
+      description: 'External API requests',
+    },
+    'fineract-inter-instance': {
+      enabled: true,
+      from: { component: 'fineract' },
+      to: { component: 'fineract' },
+      ports: [{ port: 8080 }],
+      description: 'Inter-instance communication',
+    },
+    'fineract-to-rds': {
+      enabled: true,
+      from: { component: 'fineract' },
+      to: { network: 'rds' },
+      ports: [{ port: 5432 }],
+      description: 'AWS RDS PostgreSQL',
+    },
+    'fineract-to-s3': {
+      enabled: true,
+      from: { component: 'fineract' },
+      to: { network: 's3' },
+      ports: [{ port: 443 }],
+      description: 'AWS S3 document storage',
+    },
+    'fineract-to-redis': {
+      enabled: true,
+      from: { component: 'fineract' },
+      to: { component: 'fineract-redis' },
+      ports: [{ port: 6379 }],
+      description: 'Redis caching',
+    },
+    'fineract-to-keycloak': {
+      enabled: true,
+      from: { component: 'fineract' },
+      to: { component: 'keycloak' },
+      ports: [{ port: 8080 }],
+      description: 'OAuth2 token validation',
+    },
+    'keycloak-admin-from-ingress': {
+      enabled: true,
+      from: { peer: 'ingress-nginx' },
+      to: { component: 'keycloak' },
+      ports: [{ port: 8080 }],
+      description: 'Admin console access',
+    },
+    'keycloak-to-rds': {
+      enabled: true,
+      from: { component: 'keycloak' },
+      to: { network: 'rds' },
+      ports: [{ port: 5432 }],
+      description: 'AWS RDS PostgreSQL (Keycloak database)',
+    },
+    'keycloak-to-oidc-federation': {
+      enabled: true,
+      from: { component: 'keycloak' },
+      to: { network: 'oidc-federation' },
+      ports: [{ port: 443 }],
+      description: 'OIDC federation with external identity providers',
+    },
+    'oauth2-proxy-from-ingress': {
+      enabled: true,
+      from: { peer: 'ingress-nginx' },
+      to: { component: 'oauth2-proxy' },
+      ports: [{ port: 4180 }],
+      description: 'Authentication requests',
+    },
+    'oauth2-proxy-to-keycloak': {
+      enabled: true,
+      from: { component: 'oauth2-proxy' },
+      to: { component: 'keycloak' },
+      ports: [{ port: 8080 }],
+      description: 'OIDC provider communication',
+    },
+    'oauth2-proxy-to-redis': {
+      enabled: true,
+      from: { component: 'oauth2-proxy' },
+      to: { component: 'fineract-redis' },
+      ports: [{ port: 6379 }],
+      description: 'Session storage',
+    },
+  },
+};

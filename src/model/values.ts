@@ -1,0 +1,261 @@
+// The values model v1: the chart's public contract (see DESIGN.md, "Values model v1").
+//
+// This zod schema is the single source of truth. `npm run build` derives from it:
+//   - schema/values.schema.json and chart/values.schema.json (draft-07, via z.toJSONSchema),
+//   - schema/values.d.ts (via json-schema-to-typescript),
+//   - chart/values.yaml (the defaults below, commented with each field's description),
+//   - the values reference tables of README.md and chart/README.md.
+// Maps are keyed by name (never lists) so that an environment file can override or disable a
+// single entry: Helm merges maps but replaces lists wholesale.
+import { z } from 'zod';
+import {
+  Cidr,
+  Description,
+  LabelKey,
+  LabelSelector,
+  LabelValue,
+  Name,
+  NamespaceName,
+  PolicyName,
+  Ports,
+} from './primitives.ts';
+import { DEFAULT_VALUES } from './defaults.ts';
+
+const Enabled = (what: string, dflt: boolean) =>
+  z
+    .boolean()
+    .default(dflt)
+    .meta({ description: what, examples: [!dflt] });
+
+export const Endpoint = z
+  .union([
+    z
+      .strictObject({
+        component: Name.meta({ description: 'Name of an entry of `components`.', examples: ['fineract'] }),
+      })
+      .meta({ title: 'Component endpoint', description: 'Pods of a component of this chart (same namespace).' }),
+    z
+      .strictObject({ peer: Name.meta({ description: 'Name of an entry of `peers`.', examples: ['ingress-nginx'] }) })
+      .meta({ title: 'Peer endpoint', description: 'Pods of an in-cluster workload outside this chart.' }),
+    z
+      .strictObject({ network: Name.meta({ description: 'Name of an entry of `networks`.', examples: ['rds'] }) })
+      .meta({ title: 'Network endpoint', description: 'IP blocks outside the cluster.' }),
+  ])
+  .meta({
+    id: 'Endpoint',
+    title: 'Endpoint',
+    description: 'Exactly one of {component: name}, {peer: name} or {network: name}.',
+    examples: [{ component: 'fineract' }, { peer: 'ingress-nginx' }, { network: 'rds' }],
+  });
+
+/** Fields shared by peers, the DNS target and the monitoring source: pods in some namespace(s). */
+const podsInNamespace = {
+  namespace: NamespaceName.optional().meta({
+    description:
+      'Namespace of the pods, selected by the label `namespaceLabelKey` (kubernetes.io/metadata.name by default). Omit both this and namespaceSelector for the release namespace.',
+    examples: ['ingress-nginx'],
+  }),
+  namespaceSelector: LabelSelector.optional().meta({
+    description:
+      'Selects the namespaces by label instead of by name. Set either this or `namespace`, not both (set the other to null in an override).',
+    examples: [{ matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }],
+  }),
+  podSelector: LabelSelector.meta({
+    description:
+      'Selects the pods within those namespaces. Rendered in the same peer item as the namespace selector (AND), never as a separate item (OR).',
+    examples: [{ matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } }],
+  }),
+};
+
+export const Component = z
+  .strictObject({
+    enabled: Enabled(
+      "Render this component's NetworkPolicy. When false, the component counts as not deployed: every connection naming it is skipped (both sides).",
+      true,
+    ),
+    policyName: PolicyName.optional().meta({
+      description: 'metadata.name of the NetworkPolicy. Default: `<component>-network-policy`.',
+      examples: ['fineract-network-policy'],
+    }),
+    podSelector: LabelSelector.meta({
+      description:
+        "Selects the component's pods in the release namespace. Must select the real pods: check with `kubectl get pods -l …`.",
+      examples: [{ matchLabels: { 'app.kubernetes.io/name': 'fineract' } }],
+    }),
+    metricsPorts: Ports.optional().meta({
+      description: 'Ports Prometheus scrapes when `monitoring.enabled` (omit for a component without metrics).',
+      examples: [[{ port: 8080 }]],
+    }),
+    description: Description.optional(),
+  })
+  .meta({
+    id: 'Component',
+    title: 'Component',
+    description: 'A workload of this chart: it gets one NetworkPolicy with Ingress and Egress isolation.',
+    examples: [{ podSelector: { matchLabels: { app: 'keycloak' } }, metricsPorts: [{ port: 8080 }] }],
+  });
+
+export const Peer = z.strictObject({ ...podsInNamespace, description: Description.optional() }).meta({
+  id: 'Peer',
+  title: 'Peer',
+  description:
+    'An in-cluster workload outside this chart, rendered as ONE peer item: namespaceSelector AND podSelector.',
+  examples: [
+    { namespace: 'ingress-nginx', podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
+  ],
+});
+
+export const Network = z
+  .strictObject({
+    cidrs: z
+      .array(Cidr)
+      .min(1)
+      .meta({ description: 'IP blocks of the network, one ipBlock each.', examples: [['10.20.0.0/16']] }),
+    excludePrivate: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'Add each of `privateCidrs` that lies inside a cidr to its ipBlock `except` (the seed\'s "0.0.0.0/0 excluding RFC1918"). A cidr that lies inside a private range cannot be reached this way: set excludePrivate to false and list the real subnets.',
+        examples: [true],
+      }),
+    except: z
+      .array(Cidr)
+      .optional()
+      .meta({
+        description: 'Further blocks to exclude; each must lie strictly inside one of `cidrs`.',
+        examples: [['10.20.5.0/24']],
+      }),
+    description: Description.optional(),
+  })
+  .meta({
+    id: 'Network',
+    title: 'Network',
+    description: 'IP blocks outside the cluster (ipBlock endpoints), such as a database subnet or the internet.',
+    examples: [{ cidrs: ['10.20.0.0/16'], excludePrivate: false }],
+  });
+
+export const Connection = z
+  .strictObject({
+    enabled: Enabled(
+      'Allow this flow. Set false (or set the connection to null) to remove it in an environment.',
+      true,
+    ),
+    from: Endpoint.meta({ description: 'Source of the flow.', examples: [{ peer: 'ingress-nginx' }] }),
+    to: Endpoint.meta({ description: 'Destination of the flow.', examples: [{ component: 'fineract' }] }),
+    ports: Ports,
+    description: Description.optional(),
+  })
+  .meta({
+    id: 'Connection',
+    title: 'Connection',
+    description:
+      "One allowed flow. Between two components it renders both sides (egress on the source, ingress on the destination); with a peer or network, only the component's side.",
+    examples: [
+      {
+        from: { component: 'fineract' },
+        to: { component: 'fineract-redis' },
+        ports: [{ port: 6379 }],
+        description: 'Redis caching',
+      },
+    ],
+  });
+
+export const Dns = z
+  .strictObject({
+    enabled: Enabled('Allow every component to reach the cluster DNS.', true),
+    ...podsInNamespace,
+    ports: Ports,
+  })
+  .meta({
+    title: 'DNS',
+    description: 'Egress from every component to the cluster DNS pods (one peer item: namespace AND pods).',
+  });
+
+export const Monitoring = z
+  .strictObject({
+    enabled: Enabled("Allow Prometheus to scrape each component's metricsPorts.", true),
+    ...podsInNamespace,
+  })
+  .meta({
+    title: 'Monitoring',
+    description:
+      "Ingress from the Prometheus pods (not the whole monitoring namespace) to each component's metricsPorts.",
+  });
+
+export const DefaultDeny = z
+  .strictObject({
+    enabled: Enabled('Render a namespace-wide deny-all policy (podSelector: {}) for Ingress and Egress.', false),
+    policyName: PolicyName.default('default-deny-all').meta({
+      description: 'metadata.name of the deny-all policy.',
+      examples: ['default-deny-all'],
+    }),
+  })
+  .meta({
+    title: 'Default deny',
+    description:
+      'An extra policy isolating every pod of the namespace, so that workloads no component selects are default-deny too.',
+  });
+
+const d = DEFAULT_VALUES;
+
+export const Values = z
+  .strictObject({
+    namespaceLabelKey: LabelKey.default(d.namespaceLabelKey).meta({
+      description:
+        'Namespace label used to select a `namespace: <name>`. Kubernetes >= 1.22 sets kubernetes.io/metadata.name on every namespace.',
+      examples: ['kubernetes.io/metadata.name', 'name'],
+    }),
+    commonLabels: z
+      .record(LabelKey, LabelValue)
+      .default(d.commonLabels)
+      .meta({ description: 'Labels added to every rendered object.', examples: [{ team: 'platform' }] }),
+    commonAnnotations: z
+      .record(LabelKey, z.string().max(4096))
+      .default(d.commonAnnotations)
+      .meta({
+        description: 'Annotations added to every rendered object.',
+        examples: [{ owner: 'platform@example.com' }],
+      }),
+    defaultDeny: DefaultDeny.default(d.defaultDeny),
+    dns: Dns.default(d.dns),
+    monitoring: Monitoring.default(d.monitoring),
+    privateCidrs: z
+      .array(Cidr)
+      .default(d.privateCidrs)
+      .meta({
+        description: 'Private ranges that `excludePrivate` networks exclude (RFC 1918 by default).',
+        examples: [['10.0.0.0/8']],
+      }),
+    components: z
+      .record(Name, Component)
+      .default(d.components)
+      .meta({ description: 'Workloads this chart writes one NetworkPolicy for, keyed by name.' }),
+    peers: z
+      .record(Name, Peer)
+      .default(d.peers)
+      .meta({ description: 'In-cluster workloads outside this chart that connections name, keyed by name.' }),
+    networks: z
+      .record(Name, Network)
+      .default(d.networks)
+      .meta({ description: 'IP blocks outside the cluster that connections name, keyed by name.' }),
+    connections: z
+      .record(Name, Connection)
+      .default(d.connections)
+      .meta({ description: 'Every allowed flow, declared once, keyed by name.' }),
+    global: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'Free-form values shared with umbrella charts and Argo CD; not used by this chart.' }),
+  })
+  .meta({
+    title: 'fineract-netpol values',
+    description: 'Values of the fineract-netpol chart: default-deny NetworkPolicies for Apache Fineract.',
+  });
+
+/** Values as written by an operator (every field with a default may be omitted). */
+export type ValuesInput = z.input<typeof Values>;
+/** Values after defaults are applied. */
+export type ValuesOutput = z.output<typeof Values>;
+export type EndpointRef = z.infer<typeof Endpoint>;
+export type PortSpec = z.infer<typeof Ports>[number];

@@ -1,0 +1,60 @@
+// Runs the real Helm binaries (installed by scripts/run) for tests and scripts.
+//
+// Usage:
+//   const out = helmTemplate({ helm: 4, valuesFiles: ['values/uat.yaml'], namespace: 'fineract-uat' });
+//   if (out.status !== 0) throw new Error(out.stderr);
+//   const policies = parseManifests(out.stdout);
+import { spawnSync } from 'node:child_process';
+import { parseAllDocuments } from 'yaml';
+import { CHART_DIR } from '../../src/paths.ts';
+import { helmBinary } from './tools.ts';
+
+export type HelmVersion = 3 | 4;
+
+export type TemplateOptions = {
+  helm: HelmVersion;
+  chart?: string;
+  releaseName?: string;
+  namespace?: string;
+  valuesFiles?: string[];
+  /** --set key=value pairs, in order. */
+  set?: Record<string, string>;
+  kubeVersion?: string;
+  /** Extra arguments appended as-is. */
+  args?: string[];
+};
+
+export type HelmResult = { status: number; stdout: string; stderr: string };
+
+/** `helm template` with the given options; never throws on a failing render. */
+export function helmTemplate(options: TemplateOptions): HelmResult {
+  const args = [
+    'template',
+    options.releaseName ?? 'fineract-netpol',
+    options.chart ?? CHART_DIR,
+    '--namespace',
+    options.namespace ?? 'fineract-uat',
+  ];
+  for (const file of options.valuesFiles ?? []) args.push('--values', file);
+  for (const [key, value] of Object.entries(options.set ?? {})) args.push('--set', `${key}=${value}`);
+  if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
+  args.push(...(options.args ?? []));
+  return helm(options.helm, args);
+}
+
+/** Runs `helm <args>` with the chosen major version. */
+export function helm(version: HelmVersion, args: string[], input?: string): HelmResult {
+  const result = spawnSync(helmBinary(version), args, { encoding: 'utf8', input, maxBuffer: 256 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every non-empty YAML document of a multi-document stream, as plain objects. */
+export function parseManifests(text: string): Record<string, unknown>[] {
+  return parseAllDocuments(text)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`Invalid YAML in rendered output: ${doc.errors[0]?.message}`);
+      return doc.toJS() as unknown;
+    })
+    .filter((obj): obj is Record<string, unknown> => obj !== null && typeof obj === 'object');
+}

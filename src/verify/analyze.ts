@@ -1,0 +1,302 @@
+// networking.k8s.io/v1 NetworkPolicy semantics, evaluated without a cluster.
+//
+// - A pod is isolated for ingress (egress) when some policy of its namespace selects it and has
+//   Ingress (Egress) among its policyTypes; a non-isolated pod allows everything that direction.
+// - Policies are additive: an isolated pod allows the union of the rules of every policy that
+//   selects it. A connection needs egress allowed at the source AND ingress at the destination.
+// - policyTypes, when omitted, is Ingress plus Egress when the policy has egress rules.
+// - A rule with no (or empty) from/to admits every peer; with no (or empty) ports, every port.
+// - A peer with podSelector alone selects pods of the policy's namespace; namespaceSelector alone
+//   every pod of the selected namespaces; both in one peer item, the pods matching both (AND);
+//   separate items are ORed. An ipBlock matches addresses outside the cluster, never pods.
+// - A named port resolves against the destination pod's container ports (name and protocol).
+//
+// Pods are evaluated per label-equivalence class (same namespace, labels and named ports), and
+// external addresses per atom (see addresses.ts), so cost grows with distinct label sets, not pods.
+//
+// Usage: const analysis = analyze({ policies, namespaces, workloads });
+//        analysis.allowed({kind: 'pod', cls: a}, {kind: 'pod', cls: b})  // PortSet
+//        for (const c of analysis.connections()) …
+import { AddressSpace, inBlock, type AddressRange } from './addresses.ts';
+import { PortSet } from './ports.ts';
+import { matchesSelector } from './selectors.ts';
+import type {
+  ContainerPort,
+  EgressRule,
+  IngressRule,
+  Labels,
+  Namespace,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  Workload,
+} from './types.ts';
+
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Pods that NetworkPolicy semantics cannot tell apart. */
+export type PodClass = {
+  id: number;
+  namespace: string;
+  namespaceLabels: Labels;
+  labels: Labels;
+  ports: ContainerPort[];
+  workloads: Workload[];
+};
+
+export type Endpoint = { kind: 'pod'; cls: PodClass } | { kind: 'ip'; atom: AddressRange; index: number };
+
+export type Direction = 'ingress' | 'egress';
+
+/** One rule of one policy, with what it matches precomputed. */
+export type RuleRef = {
+  policy: NetworkPolicy;
+  direction: Direction;
+  index: number;
+  peers: NetworkPolicyPeer[] | undefined;
+  ports: NetworkPolicyPort[] | undefined;
+  /** matchesClass[c.id]: does a peer of the rule match pod class c. */
+  matchesClass: Uint8Array;
+  /** matchesAtom[i]: does a peer of the rule match external atom i. */
+  matchesAtom: Uint8Array;
+  /** The rule's ports when they contain no named port (same for every destination). */
+  fixedPorts: PortSet | undefined;
+};
+
+export type AnalysisInput = { policies: NetworkPolicy[]; namespaces: Namespace[]; workloads: Workload[] };
+
+export type Connection = { from: Endpoint; to: Endpoint; ports: PortSet };
+
+export class Analysis {
+  readonly classes: PodClass[];
+  readonly atoms: readonly AddressRange[];
+  readonly policies: NetworkPolicy[];
+  readonly rules: RuleRef[];
+  /** Policies selecting each class, by class id. */
+  readonly selecting: { ingress: NetworkPolicy[]; egress: NetworkPolicy[] }[];
+  private readonly ingressRules: RuleRef[][];
+  private readonly egressRules: RuleRef[][];
+
+  constructor(input: AnalysisInput) {
+    this.policies = input.policies;
+    this.classes = groupClasses(input.workloads, input.namespaces);
+    this.atoms = AddressSpace.from(blockCidrs(input.policies)).atoms;
+    this.rules = input.policies.flatMap((policy) => [
+      ...(policy.ingress ?? []).map((rule, index) => this.ruleRef(policy, 'ingress', index, rule)),
+      ...(policy.egress ?? []).map((rule, index) => this.ruleRef(policy, 'egress', index, rule)),
+    ]);
+    this.selecting = this.classes.map(() => ({ ingress: [], egress: [] }));
+    this.ingressRules = this.classes.map(() => []);
+    this.egressRules = this.classes.map(() => []);
+    const rulesOf = new Map<NetworkPolicy, RuleRef[]>();
+    for (const rule of this.rules) rulesOf.set(rule.policy, [...(rulesOf.get(rule.policy) ?? []), rule]);
+    for (const policy of input.policies) {
+      const types = policyTypesOf(policy);
+      for (const cls of this.classes) {
+        if (!selects(policy, cls)) continue;
+        const rules = rulesOf.get(policy) ?? [];
+        for (const direction of ['ingress', 'egress'] as const) {
+          if (!types.includes(direction)) continue;
+          this.selecting[cls.id]?.[direction].push(policy);
+          const target = direction === 'ingress' ? this.ingressRules[cls.id] : this.egressRules[cls.id];
+          target?.push(...rules.filter((r) => r.direction === direction));
+        }
+      }
+    }
+  }
+
+  isolated(cls: PodClass, direction: Direction): boolean {
+    return (this.selecting[cls.id]?.[direction].length ?? 0) > 0;
+  }
+
+  /** What the source's egress side allows towards the destination (everything if not isolated). */
+  egressAllowed(from: PodClass, to: Endpoint): PortSet {
+    if (!this.isolated(from, 'egress')) return PortSet.all();
+    return this.unionOf(this.egressRules[from.id] ?? [], to, to);
+  }
+
+  /** What the destination's ingress side allows from the source (everything if not isolated). */
+  ingressAllowed(from: Endpoint, to: PodClass): PortSet {
+    if (!this.isolated(to, 'ingress')) return PortSet.all();
+    return this.unionOf(this.ingressRules[to.id] ?? [], from, { kind: 'pod', cls: to });
+  }
+
+  /** What is allowed from one endpoint to another: egress at the source AND ingress at the destination. */
+  allowed(from: Endpoint, to: Endpoint): PortSet {
+    if (from.kind === 'ip' && to.kind === 'ip') return PortSet.none();
+    const egress = from.kind === 'pod' ? this.egressAllowed(from.cls, to) : PortSet.all();
+    if (egress.isEmpty()) return egress;
+    const ingress = to.kind === 'pod' ? this.ingressAllowed(from, to.cls) : PortSet.all();
+    return egress.intersect(ingress);
+  }
+
+  /** Every endpoint: pod classes first, then external atoms. */
+  endpoints(): Endpoint[] {
+    return [
+      ...this.classes.map((cls): Endpoint => ({ kind: 'pod', cls })),
+      ...this.atoms.map((atom, index): Endpoint => ({ kind: 'ip', atom, index })),
+    ];
+  }
+
+  /** Every allowed (non-empty) connection between endpoints, pod classes and atoms. */
+  *connections(): Generator<Connection> {
+    const endpoints = this.endpoints();
+    for (const from of endpoints) {
+      for (const to of endpoints) {
+        const ports = this.allowed(from, to);
+        if (!ports.isEmpty()) yield { from, to, ports };
+      }
+    }
+  }
+
+  /** The union of the ports the rules allow between `peer` (matched by the rules) and `destination`. */
+  private unionOf(rules: RuleRef[], peer: Endpoint, destination: Endpoint): PortSet {
+    let result = PortSet.none();
+    for (const rule of rules) {
+      const matched = peer.kind === 'pod' ? rule.matchesClass[peer.cls.id] : rule.matchesAtom[peer.index];
+      if (!matched) continue;
+      result = result.union(rule.fixedPorts ?? portsOf(rule.ports, destination));
+      if (result.isAll()) break;
+    }
+    return result;
+  }
+
+  private ruleRef(policy: NetworkPolicy, direction: Direction, index: number, rule: IngressRule | EgressRule): RuleRef {
+    const peers = direction === 'ingress' ? (rule as IngressRule).from : (rule as EgressRule).to;
+    const ports = rule.ports;
+    const matchesClass = new Uint8Array(this.classes.length);
+    for (const cls of this.classes)
+      matchesClass[cls.id] = peersMatch(peers, policy.namespace, { kind: 'pod', cls }) ? 1 : 0;
+    const matchesAtom = new Uint8Array(this.atoms.length);
+    this.atoms.forEach((atom, i) => {
+      matchesAtom[i] = peersMatch(peers, policy.namespace, { kind: 'ip', atom, index: i }) ? 1 : 0;
+    });
+    const named = (ports ?? []).some((p) => typeof p.port === 'string');
+    return {
+      policy,
+      direction,
+      index,
+      peers,
+      ports,
+      matchesClass,
+      matchesAtom,
+      fixedPorts: named ? undefined : portsOf(ports, undefined),
+    };
+  }
+}
+
+export function analyze(input: AnalysisInput): Analysis {
+  return new Analysis(input);
+}
+
+/** policyTypes as the API server defaults them: Ingress, plus Egress when there are egress rules. */
+export function policyTypesOf(policy: NetworkPolicy): Direction[] {
+  if (policy.policyTypes && policy.policyTypes.length > 0) {
+    return policy.policyTypes.map((t) => (t === 'Ingress' ? 'ingress' : 'egress'));
+  }
+  return (policy.egress ?? []).length > 0 ? ['ingress', 'egress'] : ['ingress'];
+}
+
+export function selects(policy: NetworkPolicy, cls: PodClass): boolean {
+  return cls.namespace === policy.namespace && matchesSelector(policy.podSelector, cls.labels);
+}
+
+/** Does a rule's peer list admit the endpoint (a missing or empty list admits everything)? */
+export function peersMatch(
+  peers: NetworkPolicyPeer[] | undefined,
+  policyNamespace: string,
+  endpoint: Endpoint,
+): boolean {
+  if (!peers || peers.length === 0) return true;
+  return peers.some((peer) => peerMatches(peer, policyNamespace, endpoint));
+}
+
+export function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, endpoint: Endpoint): boolean {
+  if (peer.ipBlock) return endpoint.kind === 'ip' && inBlock(peer.ipBlock, endpoint.atom);
+  if (endpoint.kind !== 'pod') return false;
+  const { cls } = endpoint;
+  if (peer.namespaceSelector) {
+    if (!matchesSelector(peer.namespaceSelector, cls.namespaceLabels)) return false;
+  } else if (cls.namespace !== policyNamespace) {
+    return false;
+  }
+  return matchesSelector(peer.podSelector, cls.labels);
+}
+
+/**
+ * The ports of a rule towards a destination: every port when the list is missing or empty;
+ * a port without number means every port of its protocol; a named port resolves against the
+ * destination pod's container ports (never for an external destination).
+ */
+export function portsOf(ports: NetworkPolicyPort[] | undefined, destination: Endpoint | undefined): PortSet {
+  if (!ports || ports.length === 0) return PortSet.all();
+  let result = PortSet.none();
+  for (const p of ports) {
+    const protocol = p.protocol ?? 'TCP';
+    if (p.port === undefined) {
+      result = result.union(PortSet.allOf(protocol));
+    } else if (typeof p.port === 'number') {
+      result = result.union(PortSet.of(protocol, p.port, p.endPort ?? p.port));
+    } else if (destination?.kind === 'pod') {
+      for (const cp of destination.cls.ports) {
+        if (cp.name === p.port && cp.protocol === protocol)
+          result = result.union(PortSet.of(protocol, cp.containerPort));
+      }
+    }
+  }
+  return result;
+}
+
+/** Namespace labels: the inventory's, always with the automatic kubernetes.io/metadata.name. */
+export function namespaceLabels(name: string, namespaces: Namespace[]): Labels {
+  const known = namespaces.find((n) => n.name === name);
+  return { ...(known?.labels ?? {}), [NAMESPACE_NAME_LABEL]: name };
+}
+
+function groupClasses(workloads: Workload[], namespaces: Namespace[]): PodClass[] {
+  const byKey = new Map<string, PodClass>();
+  for (const w of workloads) {
+    const ports = [...w.ports].sort(
+      (a, b) =>
+        a.containerPort - b.containerPort ||
+        a.protocol.localeCompare(b.protocol) ||
+        (a.name ?? '').localeCompare(b.name ?? ''),
+    );
+    const key = JSON.stringify([
+      w.namespace,
+      sortedEntries(w.labels),
+      ports.filter((p) => p.name).map((p) => [p.name, p.containerPort, p.protocol]),
+    ]);
+    let cls = byKey.get(key);
+    if (!cls) {
+      cls = {
+        id: byKey.size,
+        namespace: w.namespace,
+        namespaceLabels: namespaceLabels(w.namespace, namespaces),
+        labels: w.labels,
+        ports,
+        workloads: [],
+      };
+      byKey.set(key, cls);
+    }
+    cls.workloads.push(w);
+  }
+  return [...byKey.values()];
+}
+
+function sortedEntries(labels: Labels): [string, string][] {
+  return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function blockCidrs(policies: NetworkPolicy[]): string[] {
+  const cidrs: string[] = [];
+  for (const policy of policies) {
+    const rules = [...(policy.ingress ?? []).map((r) => r.from), ...(policy.egress ?? []).map((r) => r.to)];
+    for (const peers of rules) {
+      for (const peer of peers ?? []) {
+        if (peer.ipBlock) cidrs.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
+      }
+    }
+  }
+  return cidrs;
+}

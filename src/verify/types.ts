@@ -1,0 +1,90 @@
+// The inputs of the analyzer, in Kubernetes' own shapes (networking.k8s.io/v1 NetworkPolicy and
+// the parts of Namespaces and pod templates that NetworkPolicy semantics look at).
+
+export type Labels = Record<string, string>;
+
+export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export type LabelSelectorRequirement = {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+};
+
+export type LabelSelector = {
+  matchLabels?: Labels;
+  matchExpressions?: LabelSelectorRequirement[];
+};
+
+export type IPBlock = { cidr: string; except?: string[] };
+
+export type NetworkPolicyPeer = {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+};
+
+export type NetworkPolicyPort = { protocol?: Protocol; port?: number | string; endPort?: number };
+
+export type IngressRule = { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] };
+export type EgressRule = { to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] };
+
+/** Where an object was read from, for messages: `file:line`. */
+export type SourceRef = { file: string; line: number };
+
+export type NetworkPolicy = {
+  namespace: string;
+  name: string;
+  podSelector: LabelSelector;
+  /** As written; undefined means "defaulted by the API server" (see policyTypesOf). */
+  policyTypes?: ('Ingress' | 'Egress')[];
+  ingress?: IngressRule[];
+  egress?: EgressRule[];
+  source?: SourceRef;
+};
+
+export type Namespace = { name: string; labels: Labels };
+
+export type ContainerPort = { name?: string; containerPort: number; protocol: Protocol };
+
+/** A workload: a bare Pod, or the pod template of a controller (the template is the pod). */
+export type Workload = {
+  namespace: string;
+  name: string;
+  kind: string;
+  labels: Labels;
+  ports: ContainerPort[];
+  source?: SourceRef;
+};
+
+// ---- Results ---------------------------------------------------------------------------------
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Stable finding codes (documented in docs/verify.md). */
+export const FINDING_CODES = [
+  'policy-selects-nothing',
+  'peer-selects-nothing',
+  'allow-all-peer',
+  'namespace-wide-peer',
+  'half-open-flow',
+  'unprotected-workload',
+  'undeclared-flow',
+  'missing-flow',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+export type Finding = {
+  code: FindingCode;
+  severity: Severity;
+  /** What, where, and the fix, in one or two sentences. */
+  message: string;
+  /** `<namespace>/<name>` of the policy concerned, when there is one. */
+  policy?: string;
+  /** The rule concerned, as `ingress[0]` / `egress[2]` (and `.from[1]` / `.to[0]` for a peer). */
+  rule?: string;
+};
+
+/** One line of the connectivity table: `from`/`to` are `<ns>/<workload>` or a CIDR. */
+export type ConnectionRecord = { from: string; to: string; protocol: Protocol; ports: string[] };

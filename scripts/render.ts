@@ -39,7 +39,7 @@ function main(argv: string[]): number {
   let failed = 0;
   for (const env of requested) {
     const result = helmTemplate({
-      helm: helm as HelmVersion,
+      helm,
       namespace: env === 'defaults' ? 'fineract' : `fineract-${env}`,
       valuesFiles: env === 'defaults' ? [] : [join(VALUES_DIR, `${env}.yaml`)],
     });

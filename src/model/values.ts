@@ -199,6 +199,16 @@ export const DefaultDeny = z
 
 const d = DEFAULT_VALUES;
 
+/**
+ * A default that is a deep copy on every parse. zod copies an object default only one level
+ * deep, so `.default(d.dns)` would hand every caller the same nested objects (d.dns.ports…):
+ * changing one parse result would change DEFAULT_VALUES and every later `Values.parse({})`.
+ */
+const fresh =
+  <T>(value: T) =>
+  (): T =>
+    structuredClone(value);
+
 export const Values = z
   .strictObject({
     namespaceLabelKey: LabelKey.default(d.namespaceLabelKey).meta({
@@ -208,40 +218,40 @@ export const Values = z
     }),
     commonLabels: z
       .record(LabelKey, LabelValue)
-      .default(d.commonLabels)
+      .default(fresh(d.commonLabels))
       .meta({ description: 'Labels added to every rendered object.', examples: [{ team: 'platform' }] }),
     commonAnnotations: z
       .record(LabelKey, z.string().max(4096))
-      .default(d.commonAnnotations)
+      .default(fresh(d.commonAnnotations))
       .meta({
         description: 'Annotations added to every rendered object.',
         examples: [{ owner: 'platform@example.com' }],
       }),
-    defaultDeny: DefaultDeny.default(d.defaultDeny),
-    dns: Dns.default(d.dns),
-    monitoring: Monitoring.default(d.monitoring),
+    defaultDeny: DefaultDeny.default(fresh(d.defaultDeny)),
+    dns: Dns.default(fresh(d.dns)),
+    monitoring: Monitoring.default(fresh(d.monitoring)),
     privateCidrs: z
       .array(Cidr)
-      .default(d.privateCidrs)
+      .default(fresh(d.privateCidrs))
       .meta({
         description: 'Private ranges that `excludePrivate` networks exclude (RFC 1918 by default).',
         examples: [['10.0.0.0/8']],
       }),
     components: z
       .record(Name, Component)
-      .default(d.components)
+      .default(fresh(d.components))
       .meta({ description: 'Workloads this chart writes one NetworkPolicy for, keyed by name.' }),
     peers: z
       .record(Name, Peer)
-      .default(d.peers)
+      .default(fresh(d.peers))
       .meta({ description: 'In-cluster workloads outside this chart that connections name, keyed by name.' }),
     networks: z
       .record(Name, Network)
-      .default(d.networks)
+      .default(fresh(d.networks))
       .meta({ description: 'IP blocks outside the cluster that connections name, keyed by name.' }),
     connections: z
       .record(Name, Connection)
-      .default(d.connections)
+      .default(fresh(d.connections))
       .meta({ description: 'Every allowed flow, declared once, keyed by name.' }),
     global: z
       .record(z.string(), z.unknown())

@@ -1,0 +1,12 @@
+// Vitest: every suite under test/. Some suites run the real Helm binaries (and build the chart into
+// temporary folders), so timeouts are generous; forks isolate suites that spawn processes.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
-import { helmTemplate, parseManifests, type HelmVersion } from '../test/helpers/helm.ts';
+import { helmTemplate, parseManifests } from '../test/helpers/helm.ts';
 
 function environments(): string[] {
   return readdirSync(VALUES_DIR)
@@ -28,10 +28,13 @@ function main(argv: string[]): number {
     return 2;
   }
   const known = environments();
-  const requested = positionals.length === 0 ? ['uat'] : positionals.flatMap((p) => (p === 'all' ? ['defaults', ...known] : [p]));
+  const requested =
+    positionals.length === 0 ? ['uat'] : positionals.flatMap((p) => (p === 'all' ? ['defaults', ...known] : [p]));
   const unknown = requested.filter((env) => env !== 'defaults' && !known.includes(env));
   if (unknown.length > 0) {
-    console.error(`render: no values file for ${unknown.join(', ')}; choose from defaults, ${known.join(', ')} or all.`);
+    console.error(
+      `render: no values file for ${unknown.join(', ')}; choose from defaults, ${known.join(', ')} or all.`,
+    );
     return 2;
   }
   const outDir = join(REPO_ROOT, values.out);
@@ -51,7 +54,9 @@ function main(argv: string[]): number {
     const target = join(outDir, `${env}.yaml`);
     writeFileSync(target, result.stdout);
     const names = parseManifests(result.stdout).map((o) => (o.metadata as { name?: string } | undefined)?.name ?? '?');
-    console.log(`render: ${env} → ${relative(process.cwd(), target)} (${names.length} NetworkPolicies: ${names.join(', ')})`);
+    console.log(
+      `render: ${env} → ${relative(process.cwd(), target)} (${names.length} NetworkPolicies: ${names.join(', ')})`,
+    );
   }
   return failed === 0 ? 0 : 1;
 }

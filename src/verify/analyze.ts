@@ -63,7 +63,13 @@ export type RuleRef = {
   fixedPorts: PortSet | undefined;
 };
 
-export type AnalysisInput = { policies: NetworkPolicy[]; namespaces: Namespace[]; workloads: Workload[] };
+export type AnalysisInput = {
+  policies: NetworkPolicy[];
+  namespaces: Namespace[];
+  workloads: Workload[];
+  /** More CIDRs to split the external address space at (so two analyses share their atoms). */
+  cidrs?: string[];
+};
 
 export type Connection = { from: Endpoint; to: Endpoint; ports: PortSet };
 
@@ -80,7 +86,7 @@ export class Analysis {
   constructor(input: AnalysisInput) {
     this.policies = input.policies;
     this.classes = groupClasses(input.workloads, input.namespaces);
-    this.atoms = AddressSpace.from(blockCidrs(input.policies)).atoms;
+    this.atoms = AddressSpace.from([...blockCidrs(input.policies), ...(input.cidrs ?? [])]).atoms;
     this.rules = input.policies.flatMap((policy) => [
       ...(policy.ingress ?? []).map((rule, index) => this.ruleRef(policy, 'ingress', index, rule)),
       ...(policy.egress ?? []).map((rule, index) => this.ruleRef(policy, 'egress', index, rule)),
@@ -288,7 +294,8 @@ function sortedEntries(labels: Labels): [string, string][] {
   return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function blockCidrs(policies: NetworkPolicy[]): string[] {
+/** Every ipBlock cidr and except of the policies. */
+export function blockCidrs(policies: NetworkPolicy[]): string[] {
   const cidrs: string[] = [];
   for (const policy of policies) {
     const rules = [...(policy.ingress ?? []).map((r) => r.from), ...(policy.egress ?? []).map((r) => r.to)];

@@ -1,8 +1,9 @@
-// Paths of the external tools that scripts/run installs (Helm 3, Helm 4, helm-unittest).
+// Paths of the external tools that scripts/run installs (Helm 3, Helm 4, helm-unittest,
+// netpol-analyzer).
 //
-// scripts/run exports HELM3, HELM4 and HELM_UNITTEST; when a test runs without it (an editor, a
-// bare `npx vitest`) the installed copies under .tools/ are used if present. A missing tool is an
-// error, never a skipped test.
+// scripts/run exports HELM3, HELM4, HELM_UNITTEST and NETPOL_ANALYZER; when a test runs without it
+// (an editor, a bare `npx vitest`) the installed copies under .tools/ are used if present. A missing
+// tool is an error, never a skipped test.
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/paths.ts';
@@ -25,6 +26,15 @@ export function helmBinary(version: 3 | 4): string {
  */
 export function helmUnittestBinary(): string {
   return findTool('helm-unittest', 'HELM_UNITTEST', join(TOOLS_DIR, 'bin', 'helm-unittest'));
+}
+
+/**
+ * Absolute path of np-guard's netpol-analyzer CLI (`netpolicy`, v1.4.4, the conformance oracle of
+ * `verify`), e.g. `spawnSync(netpolAnalyzerBinary(), ['list', '--dirpath', dir, '-o', 'json'])`.
+ * Throws when it is not installed.
+ */
+export function netpolAnalyzerBinary(): string {
+  return findTool('netpol-analyzer', 'NETPOL_ANALYZER', join(TOOLS_DIR, 'bin', 'netpolicy'));
 }
 
 function findTool(name: string, variable: string, fallback: string): string {

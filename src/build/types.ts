@@ -26,5 +26,7 @@ export async function generateTypes(schema: JsonSchema): Promise<string> {
 }
 
 function withoutTitles(node: JsonSchema): JsonSchema {
-  return JSON.parse(JSON.stringify(node), (key: string, value: unknown) => (key === 'title' && typeof value === 'string' ? undefined : value)) as JsonSchema;
+  return JSON.parse(JSON.stringify(node), (key: string, value: unknown) =>
+    key === 'title' && typeof value === 'string' ? undefined : value,
+  ) as JsonSchema;
 }

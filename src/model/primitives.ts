@@ -129,11 +129,9 @@ const MatchLabels = z.record(LabelKey, LabelValue).meta({
 const SetExpression = z
   .strictObject({
     key: LabelKey,
-    operator: z
-      .enum(['In', 'NotIn'])
-      .meta({
-        description: 'In: the label value is one of `values`. NotIn: it is none of them (or the label is absent).',
-      }),
+    operator: z.enum(['In', 'NotIn']).meta({
+      description: 'In: the label value is one of `values`. NotIn: it is none of them (or the label is absent).',
+    }),
     values: z
       .array(LabelValue)
       .min(1)

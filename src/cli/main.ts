@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// The fineract-netpol command line. The only place that writes to the terminal and sets the exit
+// code: commands are typed functions (src/cli/<command>/index.ts) that return their output.
+//
+// Exit codes: 0 success (no error finding, no difference); 1 error findings (verify) or a
+// difference (diff); 2 unusable input or wrong usage.
+//
+// Usage: fineract-netpol verify --manifests out/uat.yaml --workloads inventory.yaml --values values/uat.yaml
+//        fineract-netpol diff --before legacy/ --after out/uat.yaml --workloads inventory.yaml
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, UsageError } from '../errors.ts';
+import { DIFF_FORMATS, type DiffFormat } from '../verify/diff.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../verify/report.ts';
+import { diff } from './diff/index.ts';
+import { verify } from './verify/index.ts';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function program(): Command {
+  const cli = new Command('fineract-netpol')
+    .description('Default-deny NetworkPolicies for Apache Fineract: verify what rendered policies really allow.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  cli
+    .command('verify')
+    .description('Show who can talk to whom under the policies, and report what is wrong with them.')
+    .requiredOption(
+      '-m, --manifests <path>',
+      'NetworkPolicy manifests: a file, a folder, or - for stdin (repeatable)',
+      collect,
+    )
+    .option(
+      '-w, --workloads <path>',
+      'Namespaces and workloads (Pods, Deployments, StatefulSets, …) to evaluate (repeatable)',
+      collect,
+    )
+    .option(
+      '-f, --values <file>',
+      'values file(s) of the chart: its connections are the declared intent (repeatable, merged like helm -f)',
+      collect,
+    )
+    .option('-n, --namespace <name>', 'release namespace (default: the namespace of the policies)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .action(
+      async (opts: {
+        manifests: string[];
+        workloads?: string[];
+        values?: string[];
+        namespace?: string;
+        output: OutputFormat;
+      }) => {
+        const result = await verify(opts);
+        process.stdout.write(result.output);
+        process.exitCode = result.exitCode;
+      },
+    );
+
+  cli
+    .command('diff')
+    .description('Compare the connectivity of two policy sets over the same workloads.')
+    .requiredOption('-b, --before <path>', 'the current policies: a file, a folder or - (repeatable)', collect)
+    .requiredOption('-a, --after <path>', 'the new policies (repeatable)', collect)
+    .option('-w, --workloads <path>', 'Namespaces and workloads to evaluate (repeatable)', collect)
+    .option('-n, --namespace <name>', 'namespace of objects without one (default: "default")')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(DIFF_FORMATS).default('text'))
+    .action(
+      async (opts: {
+        before: string[];
+        after: string[];
+        workloads?: string[];
+        namespace?: string;
+        output: DiffFormat;
+      }) => {
+        const result = await diff(opts);
+        process.stdout.write(result.output);
+        process.exitCode = result.exitCode;
+      },
+    );
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; commander has already printed its message.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof InputError) {
+      process.stderr.write(`fineract-netpol: ${error.message}\n${error.fix ? `  fix: ${error.fix}\n` : ''}`);
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`fineract-netpol: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(
+      `fineract-netpol: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the command you ran.\n`,
+    );
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHART_DIR, VALUES_DIR } from '../src/paths.ts';
-import type { EgressRule, IngressRule, LabelSelector, NetworkPolicy, PolicyPeer } from './helpers/connectivity.ts';
+import { selectsEverything } from '../src/verify/selectors.ts';
+import type { EgressRule, IngressRule, LabelSelector, NetworkPolicyPeer as PolicyPeer } from '../src/verify/types.ts';
 import { helm, helmTemplate, parseManifests, type HelmResult, type HelmVersion } from './helpers/helm.ts';
 import { isolateHelmHome } from './helpers/helm-home.ts';
 
@@ -44,17 +45,23 @@ function render(env: Env, version: HelmVersion): HelmResult {
   return result;
 }
 
+/** A NetworkPolicy object as `helm template` prints it (its spec in Kubernetes' own shapes). */
+type NetworkPolicy = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec: {
+    podSelector: LabelSelector;
+    policyTypes?: ('Ingress' | 'Egress')[];
+    ingress?: IngressRule[];
+    egress?: EgressRule[];
+  };
+};
+
 function policiesOf(result: HelmResult): NetworkPolicy[] {
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return parseManifests(result.stdout) as unknown as NetworkPolicy[];
-}
-
-function selectsEverything(selector: LabelSelector | null | undefined): boolean {
-  return (
-    !selector ||
-    (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)
-  );
 }
 
 /** Every violation of DESIGN.md's invariants in a render, as readable lines (empty when none). */

@@ -14,7 +14,7 @@ import { Values, type ValuesOutput } from '../src/model/values.ts';
 import { CHART_DIR, REPO_ROOT } from '../src/paths.ts';
 import { loadInventory, matchesSelector, selectPods, type LabelSelector } from './helpers/selectors.ts';
 
-const WORKLOADS = join(REPO_ROOT, '..', 'shared', 'fixtures', 'fineract-workloads.yaml');
+const WORKLOADS = join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml');
 const RELEASE_NAMESPACE = 'fineract-uat';
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ describe('defaults', () => {
 // ---------------------------------------------------------------------------------------------
 // Default selectors against the workload inventory.
 // ---------------------------------------------------------------------------------------------
-describe('label selector matcher (test/helpers/selectors.ts)', () => {
+describe('label selector matcher (src/verify/selectors.ts, selectors checked by src/verify/load.ts)', () => {
   const labels = { app: 'fineract-read', 'app.kubernetes.io/name': 'fineract', tier: '' };
   const cases: { name: string; selector: LabelSelector; expected: boolean }[] = [
     { name: 'empty selector selects everything', selector: {}, expected: true },
@@ -297,7 +297,7 @@ describe('default selectors select the pods of shared/fixtures/fineract-workload
     selectPods(inventory, { podSelector: values.components[name]!.podSelector, releaseNamespace: RELEASE_NAMESPACE });
 
   it('the inventory has the workloads the tests below name', () => {
-    expect(inventory.pods.map((p) => p.workload).sort()).toEqual(
+    expect(inventory.workloads.map((w) => w.name).sort()).toEqual(
       [
         'coredns',
         'fineract-batch',

@@ -2,30 +2,19 @@
 // its defects fixed (DESIGN.md): rendered with NO values, the policies hold exactly the rules of the
 // seed's tables, and among the workloads of the fixture inventory they allow exactly the seed's
 // flows — nothing more, nothing less.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
-import {
-  external,
-  isAllowed,
-  loadInventory,
-  podsMatchingPeer,
-  podsSelectedBy,
-  toNetworkPolicies,
-  type Cluster,
-  type Endpoint,
-  type Inventory,
-  type NetworkPolicy,
-  type PolicyPeer,
-  type Protocol,
-} from './helpers/connectivity.ts';
-import { helmTemplate, parseManifests } from './helpers/helm.ts';
+import { analyze, peerMatches, selects, type Analysis, type Endpoint } from '../src/verify/analyze.ts';
+import { loadManifests, loadManifestText } from '../src/verify/load.ts';
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../src/verify/types.ts';
+import { addressEndpoint } from './helpers/conformance.ts';
+import { helmTemplate } from './helpers/helm.ts';
 import { isolateHelmHome } from './helpers/helm-home.ts';
 
 isolateHelmHome();
 
-const FIXTURE = join(REPO_ROOT, '..', 'shared', 'fixtures', 'fineract-workloads.yaml');
+const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml');
 const NAMESPACE = 'fineract-uat';
 
 // --- expected, written from the seed's tables ------------------------------------------------
@@ -139,32 +128,55 @@ const EXTRA_PORTS = [22, 80, 443, 3000, 5432, 9090, 10250];
 const PROTOCOLS: Protocol[] = ['TCP', 'UDP'];
 
 // --- rendering ---------------------------------------------------------------------------------
+// The product's evaluator (src/verify: load.ts reads the render and the inventory, analyze.ts
+// evaluates the policies), itself checked against netpol-analyzer in verify-conformance.test.ts.
 
-let inventory: Inventory;
+/** An endpoint of the tables: a workload (its pod class) or an external address (its atom). */
+type NamedEndpoint = { name: string; endpoint: Endpoint };
+
 let policies: NetworkPolicy[];
-let cluster: Cluster;
-let endpoints: Endpoint[];
+let analysis: Analysis;
+let endpoints: NamedEndpoint[];
 
-beforeAll(() => {
-  inventory = loadInventory(readFileSync(FIXTURE, 'utf8'));
+beforeAll(async () => {
+  const inventory = await loadManifests([FIXTURE]);
   const result = helmTemplate({ helm: 4, namespace: NAMESPACE });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
-  policies = toNetworkPolicies(parseManifests(result.stdout));
-  cluster = { namespaces: inventory.namespaces, policies };
-  endpoints = [...inventory.pods, external(INTERNET, '8.8.8.8'), external(PRIVATE_VPC, '10.20.32.10')];
+  // No defaultNamespace: a policy without metadata.namespace would land in "default" and fail below.
+  policies = loadManifestText(result.stdout, 'helm-template.yaml').policies;
+  analysis = analyze({ policies, namespaces: inventory.namespaces, workloads: inventory.workloads });
+  endpoints = [
+    ...analysis.classes.flatMap((cls) =>
+      cls.workloads.map((w): NamedEndpoint => ({ name: w.name, endpoint: { kind: 'pod', cls } })),
+    ),
+    // The analysis atoms (ranges of addresses every policy treats alike) that hold the addresses.
+    { name: INTERNET, endpoint: addressEndpoint(analysis, '8.8.8.8') },
+    { name: PRIVATE_VPC, endpoint: addressEndpoint(analysis, '10.20.32.10') },
+  ];
 });
 
 const endpoint = (name: string): Endpoint => {
   const found = endpoints.find((e) => e.name === name);
   if (!found) throw new Error(`No endpoint ${name} in the inventory`);
-  return found;
+  return found.endpoint;
 };
+
+/** Whether the policies allow source → destination on port/protocol (egress AND ingress). */
+const isAllowed = (from: string, to: string, port: number, protocol: Protocol): boolean =>
+  analysis.allowed(endpoint(from), endpoint(to)).has(protocol, port);
+
+/** The inventory workloads a pod class of the analysis stands for, by name (sorted). */
+const workloadsWhere = (test: (cls: Analysis['classes'][number]) => boolean): string[] =>
+  analysis.classes
+    .filter(test)
+    .flatMap((cls) => cls.workloads.map((w) => w.name))
+    .sort();
 
 /** A rendered rule as the table writes it: the workloads its peer selects (or its ipBlock), its ports. */
 function describeRule(
-  peers: PolicyPeer[] | undefined,
-  ports: { port?: number | string; endPort?: number; protocol?: string }[] | undefined,
+  peers: NetworkPolicyPeer[] | undefined,
+  ports: NetworkPolicyPort[] | undefined,
   namespace: string,
 ): { peer: ExpectedPeer | string; ports: string[] } {
   const portList = (ports ?? []).map((p) => `${p.port}${p.endPort ? `-${p.endPort}` : ''}/${p.protocol ?? 'TCP'}`);
@@ -172,7 +184,10 @@ function describeRule(
   const peer = peers[0]!;
   if (peer.ipBlock)
     return { peer: { ipBlock: { cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [] } }, ports: portList };
-  return { peer: { workloads: podsMatchingPeer(peer, namespace, inventory) }, ports: portList };
+  return {
+    peer: { workloads: workloadsWhere((cls) => peerMatches(peer, namespace, { kind: 'pod', cls })) },
+    ports: portList,
+  };
 }
 
 const sortRules = <T extends { peer: unknown; ports: string[] }>(rules: T[]): { peer: unknown; ports: string[] }[] =>
@@ -182,23 +197,23 @@ const sortRules = <T extends { peer: unknown; ports: string[] }>(rules: T[]): { 
 
 describe('default render, rule by rule against the seed tables', () => {
   it('writes exactly the seed four policies', () => {
-    expect(policies.map((p) => p.metadata.name).sort()).toEqual(Object.keys(SEED_POLICIES).sort());
+    expect(policies.map((p) => p.name).sort()).toEqual(Object.keys(SEED_POLICIES).sort());
   });
 
   describe.each(Object.entries(SEED_POLICIES))('%s', (name, expected) => {
-    const policy = (): NetworkPolicy => policies.find((p) => p.metadata.name === name)!;
+    const policy = (): NetworkPolicy => policies.find((p) => p.name === name)!;
 
     it('selects exactly its workloads of the inventory', () => {
-      expect(podsSelectedBy(policy(), inventory)).toEqual([...expected.selects].sort());
+      expect(workloadsWhere((cls) => selects(policy(), cls))).toEqual([...expected.selects].sort());
     });
 
     it('isolates them for Ingress and Egress', () => {
-      expect(policy().spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(policy().policyTypes).toEqual(['Ingress', 'Egress']);
     });
 
     it.each(['ingress', 'egress'] as const)('has exactly the %s rules of the seed table', (direction) => {
-      const rendered = (policy().spec[direction] ?? []).map((rule) =>
-        describeRule('from' in rule ? rule.from : (rule as { to?: PolicyPeer[] }).to, rule.ports, NAMESPACE),
+      const rendered = (policy()[direction] ?? []).map((rule) =>
+        describeRule('from' in rule ? rule.from : 'to' in rule ? rule.to : undefined, rule.ports, NAMESPACE),
       );
       expect(sortRules(rendered)).toEqual(sortRules(expected[direction]));
     });
@@ -220,7 +235,7 @@ describe('default render, connectivity among the inventory workloads', () => {
     const ports = new Set<number>(EXTRA_PORTS);
     for (const flow of EXPECTED_FLOWS) for (const p of flow.ports) ports.add(Number(p.split('/')[0]));
     for (const policy of policies) {
-      for (const rule of [...(policy.spec.ingress ?? []), ...(policy.spec.egress ?? [])]) {
+      for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
         for (const p of rule.ports ?? []) {
           if (typeof p.port === 'number') ports.add(p.port);
           if (p.endPort) ports.add(p.endPort);
@@ -238,7 +253,7 @@ describe('default render, connectivity among the inventory workloads', () => {
         if (!COMPONENTS.includes(source.name) && !COMPONENTS.includes(destination.name)) continue;
         for (const port of portsToTry()) {
           for (const protocol of PROTOCOLS) {
-            if (isAllowed(cluster, source, destination, port, protocol)) {
+            if (isAllowed(source.name, destination.name, port, protocol)) {
               allowed.add(key(source.name, destination.name, `${port}/${protocol}`));
             }
           }
@@ -278,6 +293,6 @@ describe('default render, connectivity among the inventory workloads', () => {
     ['fineract-read', PRIVATE_VPC, 5432, 'TCP', 'a private address with no values (RFC 1918 is excluded)'],
     ['ingress-nginx-controller', 'fineract-redis', 6379, 'TCP', 'Ingress NGINX to Redis'],
   ] as const)('denies %s → %s %i/%s (%s)', (from, to, port, protocol, _why) => {
-    expect(isAllowed(cluster, endpoint(from), endpoint(to), port, protocol)).toBe(false);
+    expect(isAllowed(from, to, port, protocol)).toBe(false);
   });
 });

@@ -544,7 +544,7 @@ describe('each finding code, triggered and fixed', () => {
 describe('the legacy policy set with the seed’s defects', () => {
   const legacy = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'legacy', 'policies.yaml'), 'utf8');
   const workloads = loadManifestText(
-    readFileSync(join(REPO_ROOT, '..', 'shared', 'fixtures', 'fineract-workloads.yaml'), 'utf8'),
+    readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml'), 'utf8'),
     'fineract-workloads.yaml',
   );
   const { policies } = loadManifestText(legacy, 'legacy/policies.yaml');

@@ -38,7 +38,7 @@ import { isolateHelmHome } from './helpers/helm-home.ts';
 isolateHelmHome();
 
 const NAMESPACE = 'fineract-uat';
-const WORKLOADS = join(REPO_ROOT, '..', 'shared', 'fixtures', 'fineract-workloads.yaml');
+const WORKLOADS = join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml');
 const ENV_FILES = readdirSync(VALUES_DIR)
   .filter((f) => f.endsWith('.yaml'))
   .sort()

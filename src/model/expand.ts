@@ -29,6 +29,7 @@
 import type { z } from 'zod';
 import { parseCidr } from 'cidr-tools';
 import { InputError } from '../errors.ts';
+import { compareText as byteOrder, sortedEntries } from '../order.ts';
 import type { LabelSelector as LabelSelectorSchema } from './primitives.ts';
 import type { ValuesOutput } from './values.ts';
 
@@ -456,15 +457,4 @@ function canonical(cidr: string): string {
   const groups: string[] = [];
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(((parsed.start >> s) & 0xffffn).toString(16));
   return `${groups.join(':')}/${parsed.prefix}`;
-}
-
-// ---- helpers -------------------------------------------------------------------------------------
-
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Entries in Go's map iteration order for templates: sorted keys. */
-function sortedEntries<T>(record: Record<string, T>): [string, T][] {
-  return Object.entries(record).sort(([a], [b]) => byteOrder(a, b));
 }

@@ -17,6 +17,7 @@
 // Usage: const analysis = analyze({ policies, namespaces, workloads });
 //        analysis.allowed({kind: 'pod', cls: a}, {kind: 'pod', cls: b})  // PortSet
 //        for (const c of analysis.connections()) …
+import { sortedEntries } from '../order.ts';
 import { AddressSpace, inBlock, type AddressRange } from './addresses.ts';
 import { PortSet } from './ports.ts';
 import { matchesSelector } from './selectors.ts';
@@ -44,7 +45,10 @@ export type PodClass = {
   workloads: Workload[];
 };
 
-export type Endpoint = { kind: 'pod'; cls: PodClass } | { kind: 'ip'; atom: AddressRange; index: number };
+export type PodEndpoint = { kind: 'pod'; cls: PodClass };
+/** A range of external addresses that every policy treats alike: atom `index` of the analysis. */
+export type AddressEndpoint = { kind: 'ip'; atom: AddressRange; index: number };
+export type Endpoint = PodEndpoint | AddressEndpoint;
 
 export type Direction = 'ingress' | 'egress';
 
@@ -82,15 +86,27 @@ export class Analysis {
   readonly selecting: { ingress: NetworkPolicy[]; egress: NetworkPolicy[] }[];
   private readonly ingressRules: RuleRef[][];
   private readonly egressRules: RuleRef[][];
+  /** The classes of each namespace, in id order. */
+  private readonly classesByNamespace = new Map<string, PodClass[]>();
+  /** Each rule's index in `rules`, for atomKey. */
+  private readonly ruleIds = new Map<RuleRef, number>();
+  /** The class ids each rule matches, listed on demand from matchesClass. */
+  private readonly matchedIds = new Map<RuleRef, number[]>();
 
   constructor(input: AnalysisInput) {
     this.policies = input.policies;
     this.classes = groupClasses(input.workloads, input.namespaces);
+    for (const cls of this.classes) {
+      const inNamespace = this.classesByNamespace.get(cls.namespace);
+      if (inNamespace) inNamespace.push(cls);
+      else this.classesByNamespace.set(cls.namespace, [cls]);
+    }
     this.atoms = AddressSpace.from([...blockCidrs(input.policies), ...(input.cidrs ?? [])]).atoms;
     this.rules = input.policies.flatMap((policy) => [
       ...(policy.ingress ?? []).map((rule, index) => this.ruleRef(policy, 'ingress', index, rule)),
       ...(policy.egress ?? []).map((rule, index) => this.ruleRef(policy, 'egress', index, rule)),
     ]);
+    this.rules.forEach((rule, i) => this.ruleIds.set(rule, i));
     this.selecting = this.classes.map(() => ({ ingress: [], egress: [] }));
     this.ingressRules = this.classes.map(() => []);
     this.egressRules = this.classes.map(() => []);
@@ -98,7 +114,8 @@ export class Analysis {
     for (const rule of this.rules) rulesOf.set(rule.policy, [...(rulesOf.get(rule.policy) ?? []), rule]);
     for (const policy of input.policies) {
       const types = policyTypesOf(policy);
-      for (const cls of this.classes) {
+      // A policy selects pods of its own namespace only.
+      for (const cls of this.classesByNamespace.get(policy.namespace) ?? []) {
         if (!selects(policy, cls)) continue;
         const rules = rulesOf.get(policy) ?? [];
         for (const direction of ['ingress', 'egress'] as const) {
@@ -136,12 +153,64 @@ export class Analysis {
     return egress.intersect(ingress);
   }
 
+  /**
+   * The ids of the pod classes that some ingress rule of `to` matches, in no particular order, or
+   * undefined when `to` is not isolated for ingress (every class may then reach it). For any other
+   * class `from`, allowed(from, to) is empty, so loops over class pairs can skip the pair.
+   */
+  ingressCandidates(to: PodClass): readonly number[] | undefined {
+    if (!this.isolated(to, 'ingress')) return undefined;
+    const rules = this.ingressRules[to.id] ?? [];
+    if (rules.length === 1) return this.matchedClassIds(rules[0] as RuleRef);
+    const seen = new Uint8Array(this.classes.length);
+    const ids: number[] = [];
+    for (const rule of rules) {
+      for (const id of this.matchedClassIds(rule)) {
+        if (seen[id]) continue;
+        seen[id] = 1;
+        ids.push(id);
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * A key that two classes share when their connectivity with every external atom, in that
+   * direction (egress: towards the atoms; ingress: from them), is the same by construction: the
+   * same rules apply to both, or neither is isolated. When an ingress rule names a port (which
+   * resolves against the class's own container ports), the key is the class's alone.
+   */
+  atomKey(cls: PodClass, direction: Direction): string {
+    if (!this.isolated(cls, direction)) return 'open';
+    const rules = (direction === 'ingress' ? this.ingressRules[cls.id] : this.egressRules[cls.id]) ?? [];
+    const ids = rules.map((rule) => this.ruleIds.get(rule)).join(',');
+    const named = direction === 'ingress' && rules.some((rule) => rule.fixedPorts === undefined);
+    return named ? `rules ${ids} class ${cls.id}` : `rules ${ids}`;
+  }
+
+  private matchedClassIds(rule: RuleRef): readonly number[] {
+    let ids = this.matchedIds.get(rule);
+    if (!ids) {
+      ids = [];
+      for (let id = 0; id < rule.matchesClass.length; id += 1) if (rule.matchesClass[id]) ids.push(id);
+      this.matchedIds.set(rule, ids);
+    }
+    return ids;
+  }
+
   /** Every endpoint: pod classes first, then external atoms. */
   endpoints(): Endpoint[] {
-    return [
-      ...this.classes.map((cls): Endpoint => ({ kind: 'pod', cls })),
-      ...this.atoms.map((atom, index): Endpoint => ({ kind: 'ip', atom, index })),
-    ];
+    return [...this.podEndpoints(), ...this.addressEndpoints()];
+  }
+
+  /** The pod classes as endpoints. */
+  podEndpoints(): PodEndpoint[] {
+    return this.classes.map((cls) => ({ kind: 'pod', cls }));
+  }
+
+  /** The external atoms as endpoints, in address order. */
+  addressEndpoints(): AddressEndpoint[] {
+    return this.atoms.map((atom, index) => ({ kind: 'ip', atom, index }));
   }
 
   /** Every allowed (non-empty) connection between endpoints, pod classes and atoms. */
@@ -167,12 +236,33 @@ export class Analysis {
     return result;
   }
 
+  /**
+   * matchesClass of a rule: peersMatch for every class, with each peer's namespace part evaluated
+   * once per namespace (all classes of a namespace have its labels) rather than once per class.
+   */
+  private matchClasses(peers: NetworkPolicyPeer[] | undefined, policyNamespace: string): Uint8Array {
+    const matches = new Uint8Array(this.classes.length);
+    if (!peers || peers.length === 0) return matches.fill(1);
+    for (const peer of peers) {
+      if (peer.ipBlock) continue; // matches external addresses only
+      for (const [namespace, classes] of this.classesByNamespace) {
+        const namespaceLabels = (classes[0] as PodClass).namespaceLabels;
+        const inNamespace = peer.namespaceSelector
+          ? matchesSelector(peer.namespaceSelector, namespaceLabels)
+          : namespace === policyNamespace;
+        if (!inNamespace) continue;
+        for (const cls of classes) {
+          if (!matches[cls.id] && matchesSelector(peer.podSelector, cls.labels)) matches[cls.id] = 1;
+        }
+      }
+    }
+    return matches;
+  }
+
   private ruleRef(policy: NetworkPolicy, direction: Direction, index: number, rule: IngressRule | EgressRule): RuleRef {
     const peers = direction === 'ingress' ? (rule as IngressRule).from : (rule as EgressRule).to;
     const ports = rule.ports;
-    const matchesClass = new Uint8Array(this.classes.length);
-    for (const cls of this.classes)
-      matchesClass[cls.id] = peersMatch(peers, policy.namespace, { kind: 'pod', cls }) ? 1 : 0;
+    const matchesClass = this.matchClasses(peers, policy.namespace);
     const matchesAtom = new Uint8Array(this.atoms.length);
     this.atoms.forEach((atom, i) => {
       matchesAtom[i] = peersMatch(peers, policy.namespace, { kind: 'ip', atom, index: i }) ? 1 : 0;
@@ -193,6 +283,18 @@ export class Analysis {
 
 export function analyze(input: AnalysisInput): Analysis {
   return new Analysis(input);
+}
+
+/**
+ * The (source, destination) workload pairs of two pod classes, each workload with every other one
+ * (a workload's connections to itself, between its own replicas, are not a pair).
+ */
+export function* workloadPairs(from: PodClass, to: PodClass): Generator<[Workload, Workload]> {
+  for (const source of from.workloads) {
+    for (const destination of to.workloads) {
+      if (source !== destination) yield [source, destination];
+    }
+  }
 }
 
 /** policyTypes as the API server defaults them: Ingress, plus Egress when there are egress rules. */
@@ -288,10 +390,6 @@ function groupClasses(workloads: Workload[], namespaces: Namespace[]): PodClass[
     cls.workloads.push(w);
   }
   return [...byKey.values()];
-}
-
-function sortedEntries(labels: Labels): [string, string][] {
-  return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Every ipBlock cidr and except of the policies. */

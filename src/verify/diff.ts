@@ -3,10 +3,10 @@
 //
 // Usage: const changes = diffConnectivity({ before, after, namespaces, workloads });
 //        process.stdout.write(formatDiff(changes, 'text'));
-import { mergeRanges, type AddressRange } from './addresses.ts';
-import { analyze, blockCidrs, type Endpoint } from './analyze.ts';
-import { PortSet } from './ports.ts';
-import { externalEnd, workloadEnd, type FlowEnd } from './report.ts';
+import { compareText as cmp } from '../order.ts';
+import { analyze, blockCidrs, workloadPairs, type AddressEndpoint, type Endpoint } from './analyze.ts';
+import type { PortSet } from './ports.ts';
+import { externalEnd, groupAtoms, workloadEnd, type FlowEnd } from './report.ts';
 import type { ConnectionRecord, Namespace, NetworkPolicy, Protocol, Workload } from './types.ts';
 
 export type Change = 'added' | 'removed' | 'changed';
@@ -40,9 +40,8 @@ export function diffConnectivity(input: DiffInput): ConnectivityChange[] {
   const before = analyze({ policies: input.before, namespaces: input.namespaces, workloads: input.workloads, cidrs });
   const after = analyze({ policies: input.after, namespaces: input.namespaces, workloads: input.workloads, cidrs });
   const changes: ConnectivityChange[] = [];
-  const endpoints = before.endpoints();
-  const pods = endpoints.filter((e): e is Extract<Endpoint, { kind: 'pod' }> => e.kind === 'pod');
-  const atoms = endpoints.filter((e): e is Extract<Endpoint, { kind: 'ip' }> => e.kind === 'ip');
+  const pods = before.podEndpoints();
+  const atoms = before.addressEndpoints();
   const compare = (from: Endpoint, to: Endpoint) => ({
     before: before.allowed(from, to),
     after: after.allowed(from, to),
@@ -51,12 +50,8 @@ export function diffConnectivity(input: DiffInput): ConnectivityChange[] {
     for (const to of pods) {
       const c = compare(from, to);
       if (c.before.equals(c.after)) continue;
-      for (const src of from.cls.workloads) {
-        for (const dst of to.cls.workloads) {
-          if (src !== dst)
-            changes.push({ change: kindOf(c.before, c.after), from: workloadEnd(src), to: workloadEnd(dst), ...c });
-        }
-      }
+      for (const [src, dst] of workloadPairs(from.cls, to.cls))
+        changes.push({ change: kindOf(c.before, c.after), from: workloadEnd(src), to: workloadEnd(dst), ...c });
     }
     for (const group of groupChanges(atoms, (atom) => compare(from, atom))) {
       for (const src of from.cls.workloads) changes.push({ ...group.change, from: workloadEnd(src), to: group.end });
@@ -139,23 +134,16 @@ function label(ports: PortSet): string {
 
 /** Atoms whose (before, after) differ, grouped by equal change and merged where adjacent. */
 function groupChanges(
-  atoms: Extract<Endpoint, { kind: 'ip' }>[],
-  compare: (atom: Endpoint) => { before: PortSet; after: PortSet },
+  atoms: AddressEndpoint[],
+  compare: (atom: AddressEndpoint) => { before: PortSet; after: PortSet },
 ): { change: Omit<ConnectivityChange, 'from' | 'to'>; end: FlowEnd }[] {
-  const groups: { before: PortSet; after: PortSet; ranges: AddressRange[] }[] = [];
-  for (const atom of atoms) {
-    const c = compare(atom);
-    if (c.before.equals(c.after)) continue;
-    const group = groups.find((g) => g.before.equals(c.before) && g.after.equals(c.after));
-    if (group) group.ranges.push(atom.atom);
-    else groups.push({ ...c, ranges: [atom.atom] });
-  }
-  return groups.map((g) => ({
-    change: { change: kindOf(g.before, g.after), before: g.before, after: g.after },
-    end: externalEnd(mergeRanges(g.ranges)),
+  return groupAtoms(
+    atoms,
+    compare,
+    (c) => !c.before.equals(c.after),
+    (a, b) => a.before.equals(b.before) && a.after.equals(b.after),
+  ).map(({ ranges, value }) => ({
+    change: { change: kindOf(value.before, value.after), before: value.before, after: value.after },
+    end: externalEnd(ranges),
   }));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

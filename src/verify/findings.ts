@@ -27,6 +27,7 @@
 //   that has policies (warning: probably forgotten). A namespace without any policy gets ONE info
 //   finding listing its workloads, so that a cluster's system namespaces do not flood CI logs.
 // Rules are named `ingress[0]`, `egress[2]`, and a peer item `ingress[0].from[1]`; policies `ns/name`.
+import { compareText as compare } from '../order.ts';
 import { parseRange } from './addresses.ts';
 import {
   namespaceLabels,
@@ -43,6 +44,7 @@ import { PortSet } from './ports.ts';
 import { formatSelector, matchesSelector, selectsEverything } from './selectors.ts';
 import {
   FINDING_CODES,
+  namespacedName,
   type Finding,
   type Labels,
   type Namespace,
@@ -108,8 +110,8 @@ function policiesSelectingNothing(context: Context): Finding[] {
       out.push({
         code: 'policy-selects-nothing',
         severity: 'warning',
-        policy: ref(policy),
-        message: `The policy ${ref(policy)} selects no pod (podSelector ${selector}), but the inventory has no workload in namespace ${policy.namespace} at all, so this cannot be checked. Pass --workloads with the workloads of ${policy.namespace}.`,
+        policy: namespacedName(policy),
+        message: `The policy ${namespacedName(policy)} selects no pod (podSelector ${selector}), but the inventory has no workload in namespace ${policy.namespace} at all, so this cannot be checked. Pass --workloads with the workloads of ${policy.namespace}.`,
       });
       continue;
     }
@@ -117,9 +119,9 @@ function policiesSelectingNothing(context: Context): Finding[] {
     out.push({
       code: 'policy-selects-nothing',
       severity: 'error',
-      policy: ref(policy),
+      policy: namespacedName(policy),
       message:
-        `The policy ${ref(policy)} selects no pod: no workload of namespace ${policy.namespace} has the labels ${selector}, so none of its rules applies and the pods it was written for are not isolated by it.` +
+        `The policy ${namespacedName(policy)} selects no pod: no workload of namespace ${policy.namespace} has the labels ${selector}, so none of its rules applies and the pods it was written for are not isolated by it.` +
         (similar ? ` The workloads there are labelled ${similar}.` : '') +
         ` Correct spec.podSelector to the labels of the pods (kubectl get pods -n ${policy.namespace} -l '${selector}' must list them).`,
     });
@@ -178,9 +180,9 @@ function allowAllRule(rule: RuleRef, where: string, field: 'from' | 'to'): Findi
   return {
     code: 'allow-all-peer',
     severity: 'error',
-    policy: ref(policy),
+    policy: namespacedName(policy),
     rule: where,
-    message: `${where}.${field} of ${ref(policy)} is ${rule.peers ? 'empty' : 'missing'}: the rule ${what}. ${fix}`,
+    message: `${where}.${field} of ${namespacedName(policy)} is ${rule.peers ? 'empty' : 'missing'}: the rule ${what}. ${fix}`,
   };
 }
 
@@ -199,17 +201,17 @@ function allowAllBlock(rule: RuleRef, item: string, block: { cidr: string; excep
     return {
       code: 'allow-all-peer',
       severity: 'error',
-      policy: ref(policy),
+      policy: namespacedName(policy),
       rule: item,
-      message: `${item} of ${ref(policy)} is ipBlock ${block.cidr} without except: it admits every external source (the whole internet). List the CIDRs the traffic really comes from (a load balancer's subnets, a partner's range).`,
+      message: `${item} of ${namespacedName(policy)} is ipBlock ${block.cidr} without except: it admits every external source (the whole internet). List the CIDRs the traffic really comes from (a load balancer's subnets, a partner's range).`,
     };
   }
   return {
     code: 'allow-all-peer',
     severity: 'warning',
-    policy: ref(policy),
+    policy: namespacedName(policy),
     rule: item,
-    message: `${item} of ${ref(policy)} is ipBlock ${block.cidr} without except: the pods can reach every address, including private networks (VPCs, on-premises, the cloud metadata service 169.254.169.254) and, with CNIs that apply ipBlocks to pod IPs, the cluster itself. Add except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16] (or the private ranges in use), or list the real CIDRs.`,
+    message: `${item} of ${namespacedName(policy)} is ipBlock ${block.cidr} without except: the pods can reach every address, including private networks (VPCs, on-premises, the cloud metadata service 169.254.169.254) and, with CNIs that apply ipBlocks to pod IPs, the cluster itself. Add except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16] (or the private ranges in use), or list the real CIDRs.`,
   };
 }
 
@@ -246,10 +248,10 @@ function peerSelectsNothing(context: Context, rule: RuleRef, item: string, peer:
   return {
     code: 'peer-selects-nothing',
     severity: 'warning',
-    policy: ref(policy),
+    policy: namespacedName(policy),
     rule: item,
     message:
-      `${item} of ${ref(policy)} (${describePeer(peer, policy.namespace)}) matches no pod of the inventory, so it admits no one` +
+      `${item} of ${namespacedName(policy)} (${describePeer(peer, policy.namespace)}) matches no pod of the inventory, so it admits no one` +
       (hints.length > 0 ? `: ${hints.join('; ')}` : '') +
       '. Correct the selectors to the labels of the pods meant.',
   };
@@ -272,16 +274,16 @@ function namespaceWide(context: Context, rule: RuleRef, item: string, peer: Netw
     which = `namespace ${policy.namespace} (its own)`;
   }
   const workloads = namespaces.flatMap((n) =>
-    context.classesIn(n.name).flatMap((c) => c.workloads.map((w) => `${w.namespace}/${w.name}`)),
+    context.classesIn(n.name).flatMap((c) => c.workloads.map(namespacedName)),
   );
   const admits = rule.direction === 'ingress' ? 'admits every pod of' : 'lets the pods reach every pod of';
   return {
     code: 'namespace-wide-peer',
     severity: 'warning',
-    policy: ref(policy),
+    policy: namespacedName(policy),
     rule: item,
     message:
-      `${item} of ${ref(policy)} (${describePeer(peer, policy.namespace)}) ${admits} ${which}` +
+      `${item} of ${namespacedName(policy)} (${describePeer(peer, policy.namespace)}) ${admits} ${which}` +
       (workloads.length > 0 ? ` (in the inventory: ${capped(workloads.sort(compare))})` : '') +
       `. Add a podSelector for the pods that need access in the same item (namespaceSelector AND podSelector), not as a separate item.`,
   };
@@ -373,7 +375,7 @@ function halfOpenFlows(context: Context): Finding[] {
       cell.allowing,
       cell.ports.toString(),
       cell.rules.map(ruleName).join(','),
-      cell.denying.map(ref).join(','),
+      cell.denying.map(namespacedName).join(','),
       cell.allowing === 'egress' ? `from${cell.from.id}` : `to${cell.to.id}`,
     ].join('|');
     const known = groups.get(key);
@@ -386,7 +388,7 @@ function halfOpenFlows(context: Context): Finding[] {
     const src = describeClasses([...froms]);
     const dst = describeClasses([...tos]);
     const rules = cell.rules.map(ruleName).join(', ');
-    const denying = cell.denying.map(ref).join(', ');
+    const denying = cell.denying.map(namespacedName).join(', ');
     const first = cell.rules[0];
     const message =
       cell.allowing === 'egress'
@@ -396,7 +398,7 @@ function halfOpenFlows(context: Context): Finding[] {
       code: 'half-open-flow' as const,
       severity: 'warning' as const,
       message,
-      ...(first ? { policy: ref(first.policy), rule: `${first.direction}[${first.index}]` } : {}),
+      ...(first ? { policy: namespacedName(first.policy), rule: `${first.direction}[${first.index}]` } : {}),
     };
   });
 }
@@ -411,7 +413,7 @@ function unprotectedWorkloads(context: Context): Finding[] {
   for (const cls of analysis.classes) {
     const selecting = analysis.selecting[cls.id];
     if ((selecting?.ingress.length ?? 0) > 0 || (selecting?.egress.length ?? 0) > 0) continue;
-    const names = cls.workloads.map((w) => `${w.namespace}/${w.name}`);
+    const names = cls.workloads.map(namespacedName);
     if (!withPolicies.has(cls.namespace)) {
       bare.set(cls.namespace, [...(bare.get(cls.namespace) ?? []), ...names]);
       continue;
@@ -436,12 +438,8 @@ function unprotectedWorkloads(context: Context): Finding[] {
 
 // ---- helpers ----------------------------------------------------------------------------------------
 
-function ref(policy: NetworkPolicy): string {
-  return `${policy.namespace}/${policy.name}`;
-}
-
 function ruleName(rule: RuleRef): string {
-  return `${ref(rule.policy)} ${rule.direction}[${rule.index}]`;
+  return `${namespacedName(rule.policy)} ${rule.direction}[${rule.index}]`;
 }
 
 function describePeer(peer: NetworkPolicyPeer, namespace: string): string {
@@ -451,7 +449,7 @@ function describePeer(peer: NetworkPolicyPeer, namespace: string): string {
 }
 
 function describeClasses(classes: PodClass[]): string {
-  return capped(classes.flatMap((c) => c.workloads.map((w) => `${w.namespace}/${w.name}`)).sort(compare));
+  return capped(classes.flatMap((c) => c.workloads.map(namespacedName)).sort(compare));
 }
 
 /**
@@ -475,10 +473,6 @@ const MAX_LISTED = 8;
 function capped(items: string[]): string {
   if (items.length <= MAX_LISTED) return items.join(', ');
   return `${items.slice(0, MAX_LISTED).join(', ')} … (${items.length - MAX_LISTED} more)`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `ingress[2]` before `ingress[10]`. */

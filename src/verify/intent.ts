@@ -19,13 +19,9 @@
 //   draws a boundary.
 // - Findings are grouped: one per set of sources × set of destinations with the same ports, so
 //   the three Fineract deployments or the four ranges of "the internet" make one finding.
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
-import { InputError, UsageError } from '../errors.ts';
-import { DEFAULT_VALUES } from '../model/defaults.ts';
+import { UsageError } from '../errors.ts';
 import { expandConnections, type ExpandedConnection, type IpBlock, type ResolvedEndpoint } from '../model/expand.ts';
-import { mergeHelmValues } from '../model/merge.ts';
-import { Values, type ValuesOutput } from '../model/values.ts';
+import type { ValuesOutput } from '../model/values.ts';
 import { inBlock, mergeRanges, parseRange, rangeToCidrs, type AddressRange, type Family } from './addresses.ts';
 import {
   portsOf,
@@ -42,65 +38,10 @@ import type { Finding, FindingCode, NetworkPolicyPeer, NetworkPolicyPort } from 
 
 // ---- values --------------------------------------------------------------------------------------
 
-/**
- * YAML as Helm reads values files (sigs.k8s.io/yaml): YAML 1.1 scalars (yes/no/on/off are
- * booleans), timestamps kept as strings.
- */
-const VALUES_YAML = {
-  version: '1.1',
-  customTags: (tags) =>
-    tags.filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== 'tag:yaml.org,2002:timestamp'),
-} satisfies ParseOptions & DocumentOptions & SchemaOptions;
-
-/** Values files (`helm -f a.yaml -f b.yaml`) merged over the chart defaults and parsed. */
-export function readValuesFiles(files: string[]): ValuesOutput {
-  const overrides = files.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new InputError(`${file}: cannot read the values file (${(error as Error).message})`);
-    }
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { ...VALUES_YAML, lineCounter, prettyErrors: false });
-    const error = doc.errors[0];
-    if (error) {
-      const line = lineCounter.linePos(error.pos[0]).line;
-      throw new InputError(`${file}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${error.message}`);
-    }
-    return doc.toJS() as unknown;
-  });
-  return parseValues(overrides, files.join(', '));
-}
-
-/**
- * Parsed values (`helm -f` documents, already read) merged over the chart defaults. Throws
- * InputError naming each invalid field by its path (`networks.rds.cidrs[0]`).
- */
-export function parseValues(overrides: unknown[], source = 'values'): ValuesOutput {
-  for (const override of overrides) {
-    if (override !== null && override !== undefined && (typeof override !== 'object' || Array.isArray(override))) {
-      throw new InputError(`${source}: a values file must be a YAML mapping (key: value), not ${typeName(override)}`);
-    }
-  }
-  const merged = mergeHelmValues(DEFAULT_VALUES, ...overrides);
-  const result = Values.safeParse(merged);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-  throw new InputError(
-    `${source}: the values do not match the chart's schema:\n  - ${problems.join('\n  - ')}`,
-    'correct each field (the schema is chart/values.schema.json)',
-  );
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
-}
-
-function typeName(value: unknown): string {
-  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
-}
+// Reading and parsing values files lives in src/values (shared with the SDK and `emit`);
+// re-exported here for the verify command and its tests.
+export { parseValues } from '../values/check.ts';
+export { readValuesFiles } from '../values/file.ts';
 
 /**
  * The CIDRs (cidrs and excepts) of the networks the values' connections use: pass them as

@@ -42,7 +42,7 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import { InputError } from '../errors.ts';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, LABEL_KEY, LABEL_VALUE } from '../model/primitives.ts';
+import { DNS1123_LABEL, LABEL_VALUE } from '../model/primitives.ts';
 import {
   PROTOCOLS,
   type ContainerPort,
@@ -237,12 +237,28 @@ type Problem = { file: string; fileIndex: number; line: number; text: string };
 type Issue = { path: Segment[]; message: string };
 
 // YAML 1.1 scalars like kubectl's YAML reader, without the timestamp type (kubectl keeps strings).
+// logLevel 'error': the yaml library would otherwise print process warnings to stderr (a mapping
+// used as a key, as in an unrendered Helm template's `name: {{ .Chart.Name }}`); problems are
+// reported through the InputError, never on the side.
 const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+// Floats as Go's YAML reader (go-yaml v2, used by kubectl and Helm) resolves them: at least one
+// digit in the mantissa. The yaml library's 1.1 floats also take `e5`, `E-2` or `.`, which Helm
+// prints unquoted as strings (`e5` is a valid label value) and which would otherwise read as NaN.
+const FLOAT_TAG = 'tag:yaml.org,2002:float';
+const GO_YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
-  customTags: (tags) => tags.filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== TIMESTAMP_TAG),
+  logLevel: 'error',
+  customTags: (tags) =>
+    tags
+      .filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== TIMESTAMP_TAG)
+      .map((tag) =>
+        typeof tag !== 'string' && tag.tag === FLOAT_TAG && tag.test && !tag.test.test('.nan')
+          ? { ...tag, test: new RegExp(`(?=${GO_YAML_FLOAT.source})${tag.test.source}`) }
+          : tag,
+      ),
 };
-const JSON_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.2' };
+const JSON_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.2', logLevel: 'error' };
 
 const WORKLOAD_TEMPLATES: Record<string, { groups: string[]; template: Segment[] }> = {
   Pod: { groups: [''], template: [] },
@@ -944,14 +960,24 @@ const LABEL_VALUE_RULE =
   'must be empty or at most 63 characters of A-Z, a-z, 0-9, "-", "_" and ".", starting and ending with a letter or digit';
 const PORT_NUMBER_RULE = 'must be between 1 and 65535, inclusive';
 
+/**
+ * Kubernetes' IsDNS1123Subdomain: at most 253 characters, dot-separated parts of a-z, 0-9 and "-"
+ * that start and end with a letter or digit. Unlike the values model's DNS1123_SUBDOMAIN, a part
+ * may be longer than 63 characters: the chart's default `<component>-network-policy` of a
+ * 63-character component name is a valid NetworkPolicy name.
+ */
+const K8S_DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** The name part of a qualified name (label key), as Kubernetes' IsQualifiedName checks it. */
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
 function isDnsSubdomain(name: string): boolean {
-  return name.length <= 253 && DNS1123_SUBDOMAIN.test(name);
+  return name.length <= 253 && K8S_DNS_SUBDOMAIN.test(name);
 }
 
 function isLabelKey(key: string): boolean {
   const slash = key.indexOf('/');
   if (slash >= 0 && !isDnsSubdomain(key.slice(0, slash))) return false;
-  return LABEL_KEY.test(key);
+  return QUALIFIED_NAME.test(key.slice(slash + 1));
 }
 
 function isPortNumber(port: number): boolean {

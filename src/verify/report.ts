@@ -3,10 +3,11 @@
 //
 // Usage: const report = buildReport(analysis, findings, { ignored: 3 });
 //        process.stdout.write(formatReport(report, 'text'));
+import { compareText as compare } from '../order.ts';
 import { mergeRanges, rangeToCidrs, type AddressRange } from './addresses.ts';
-import type { Analysis, Endpoint } from './analyze.ts';
-import { PortSet } from './ports.ts';
-import type { ConnectionRecord, Finding, Severity } from './types.ts';
+import type { AddressEndpoint, Analysis, PodEndpoint } from './analyze.ts';
+import type { PortSet } from './ports.ts';
+import { namespacedName, type ConnectionRecord, type Finding, type Severity } from './types.ts';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'mermaid'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -59,30 +60,68 @@ export function buildReport(
  * for text, one CIDR per record for JSON). A workload's connections to itself are left out.
  */
 export function collectFlows(analysis: Analysis): Flow[] {
-  const flows: Flow[] = [];
-  const endpoints = analysis.endpoints();
-  const pods = endpoints.filter((e): e is Extract<Endpoint, { kind: 'pod' }> => e.kind === 'pod');
-  const atoms = endpoints.filter((e): e is Extract<Endpoint, { kind: 'ip' }> => e.kind === 'ip');
-  for (const from of pods) {
-    for (const to of pods) {
+  const pods = analysis.podEndpoints();
+  const atoms = analysis.addressEndpoints();
+  const ends = pods.map((pod) => pod.cls.workloads.map(workloadEnd));
+  // Pod to pod, destination by destination, visiting only the sources its ingress rules admit
+  // (every source when it is not isolated). Each source's flows are kept apart, in destination
+  // order, so that the order before sorting is source by source, destination by destination.
+  const podFlows: Flow[][] = pods.map(() => []);
+  const everyClass = pods.map((pod) => pod.cls.id);
+  for (const to of pods) {
+    const toEnds = ends[to.cls.id] as FlowEnd[];
+    for (const id of analysis.ingressCandidates(to.cls) ?? everyClass) {
+      const from = pods[id] as PodEndpoint;
       const ports = analysis.allowed(from, to);
       if (ports.isEmpty()) continue;
-      for (const src of from.cls.workloads) {
-        for (const dst of to.cls.workloads) {
-          if (src !== dst) flows.push({ from: workloadEnd(src), to: workloadEnd(dst), ports });
-        }
-      }
-    }
-    for (const group of groupAtoms(atoms, (atom) => analysis.allowed(from, atom))) {
-      for (const src of from.cls.workloads)
-        flows.push({ from: workloadEnd(src), to: externalEnd(group.ranges), ports: group.ports });
-    }
-    for (const group of groupAtoms(atoms, (atom) => analysis.allowed(atom, from))) {
-      for (const dst of from.cls.workloads)
-        flows.push({ from: externalEnd(group.ranges), to: workloadEnd(dst), ports: group.ports });
+      const flows = podFlows[id] as Flow[];
+      const fromEnds = ends[id] as FlowEnd[];
+      from.cls.workloads.forEach((src, i) => {
+        to.cls.workloads.forEach((dst, j) => {
+          if (src !== dst) flows.push({ from: fromEnds[i] as FlowEnd, to: toEnds[j] as FlowEnd, ports });
+        });
+      });
     }
   }
+  // Pod and external addresses: classes under the same rules towards (from) the atoms share their
+  // groups, computed once.
+  const egressGroups = new Map<string, AtomGroup[]>();
+  const ingressGroups = new Map<string, AtomGroup[]>();
+  const flows: Flow[] = [];
+  for (const from of pods) {
+    const own = ends[from.cls.id] as FlowEnd[];
+    for (const flow of podFlows[from.cls.id] as Flow[]) flows.push(flow);
+    const egress = cached(egressGroups, analysis.atomKey(from.cls, 'egress'), () =>
+      atomGroups(atoms, (atom) => analysis.allowed(from, atom)),
+    );
+    for (const group of egress) for (const end of own) flows.push({ from: end, to: group.end, ports: group.ports });
+    const ingress = cached(ingressGroups, analysis.atomKey(from.cls, 'ingress'), () =>
+      atomGroups(atoms, (atom) => analysis.allowed(atom, from)),
+    );
+    for (const group of ingress) for (const end of own) flows.push({ from: group.end, to: end, ports: group.ports });
+  }
   return flows.sort((a, b) => compare(a.from.name, b.from.name) || compare(a.to.name, b.to.name));
+}
+
+type AtomGroup = { end: FlowEnd; ports: PortSet };
+
+/** The atoms with equal, non-empty connectivity, each group as one external end. */
+function atomGroups(atoms: AddressEndpoint[], allowed: (atom: AddressEndpoint) => PortSet): AtomGroup[] {
+  return groupAtoms(
+    atoms,
+    allowed,
+    (ports) => !ports.isEmpty(),
+    (a, b) => a.equals(b),
+  ).map((group) => ({ end: externalEnd(group.ranges), ports: group.value }));
+}
+
+function cached<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 /** Splits flows into the JSON records: one per protocol, and one per CIDR of an external endpoint. */
@@ -175,7 +214,7 @@ function summaryLine(s: Summary): string {
 }
 
 function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
@@ -184,20 +223,25 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** Atoms with equal, non-empty connectivity, merged where adjacent. */
-function groupAtoms(
-  atoms: Extract<Endpoint, { kind: 'ip' }>[],
-  allowed: (atom: Endpoint) => PortSet,
-): { ranges: AddressRange[]; ports: PortSet }[] {
-  const groups: { ranges: AddressRange[]; ports: PortSet }[] = [];
+/**
+ * The atoms whose value (their connectivity with one endpoint, say) is kept, grouped by equal
+ * value in order of first appearance, each group's ranges merged where adjacent.
+ */
+export function groupAtoms<T>(
+  atoms: AddressEndpoint[],
+  valueOf: (atom: AddressEndpoint) => T,
+  keep: (value: T) => boolean,
+  same: (a: T, b: T) => boolean,
+): { ranges: AddressRange[]; value: T }[] {
+  const groups: { ranges: AddressRange[]; value: T }[] = [];
   for (const atom of atoms) {
-    const ports = allowed(atom);
-    if (ports.isEmpty()) continue;
-    const group = groups.find((g) => g.ports.equals(ports));
+    const value = valueOf(atom);
+    if (!keep(value)) continue;
+    const group = groups.find((g) => same(g.value, value));
     if (group) group.ranges.push(atom.atom);
-    else groups.push({ ranges: [atom.atom], ports });
+    else groups.push({ ranges: [atom.atom], value });
   }
-  return groups.map((g) => ({ ranges: mergeRanges(g.ranges), ports: g.ports }));
+  return groups.map((g) => ({ ranges: mergeRanges(g.ranges), value: g.value }));
 }
 
 /**
@@ -238,7 +282,7 @@ function enclosingRange(range: AddressRange): AddressRange {
 }
 
 export function workloadEnd(w: { namespace: string; name: string }): FlowEnd {
-  return { name: `${w.namespace}/${w.name}` };
+  return { name: namespacedName(w) };
 }
 
 export function externalEnd(ranges: AddressRange[]): FlowEnd {
@@ -259,8 +303,4 @@ function sortFindings(findings: Finding[]): Finding[] {
       compare(a.rule ?? '', b.rule ?? '') ||
       compare(a.message, b.message),
   );
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -19,6 +19,7 @@
 // - Synthesized pods have no container ports, so a named port selects nothing: pass --workloads to
 //   resolve named ports.
 import type { ValuesOutput } from '../model/values.ts';
+import { compareText, sortedEntries as sorted } from '../order.ts';
 import { NAMESPACE_NAME_LABEL } from './analyze.ts';
 import { selectsEverything } from './selectors.ts';
 import type { LabelSelector, Labels, Namespace, NetworkPolicy, NetworkPolicyPeer, Workload } from './types.ts';
@@ -38,8 +39,6 @@ export function synthesizeFromValues(values: ValuesOutput, options: SynthesizeOp
   const builder = new InventoryBuilder();
   const labelKey = values.namespaceLabelKey;
   builder.namespace(options.namespace, { [labelKey]: options.namespace });
-  const sorted = <T>(record: Record<string, T>): [string, T][] =>
-    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
   for (const [name, component] of sorted(values.components ?? {})) {
     if (component.enabled === false) continue;
@@ -202,7 +201,7 @@ function nameFrom(values: string[], fallback: string): string {
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => compareText(a, b)))
       : v,
   );
 }

@@ -46,6 +46,11 @@ export type NetworkPolicy = {
 
 export type Namespace = { name: string; labels: Labels };
 
+/** `<namespace>/<name>` of a workload or a policy: how reports, findings and messages name it. */
+export function namespacedName(object: { namespace: string; name: string }): string {
+  return `${object.namespace}/${object.name}`;
+}
+
 export type ContainerPort = { name?: string; containerPort: number; protocol: Protocol };
 
 /** A workload: a bare Pod, or the pod template of a controller (the template is the pod). */

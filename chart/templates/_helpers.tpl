@@ -68,11 +68,12 @@ true
 
 {{/*
 fineract-netpol.util.comment: text made safe for one YAML comment line: every control character
-and line separator becomes a space, and it is cut to 200 characters.
+and line separator becomes a space, and it is cut to 200 characters (runes: sprig's `trunc`
+counts bytes and would cut a multi-byte character in two, which Helm then cannot parse).
 Usage: # {{ include "fineract-netpol.util.comment" $text }}
 */}}
 {{- define "fineract-netpol.util.comment" -}}
-{{- regexReplaceAll "[\\x00-\\x1f\\x7f-\\x9f\\x{2028}\\x{2029}]" (toString .) " " | trunc 200 -}}
+{{- regexReplaceAll "[\\x00-\\x1f\\x7f-\\x9f\\x{2028}\\x{2029}]" (toString .) " " | regexFind "^.{0,200}" -}}
 {{- end -}}
 
 {{/*

@@ -1,16 +1,23 @@
 // The values JSON Schema (schema/values.schema.json, copied into the chart), checked with an
 // independent draft-07 validator (Ajv) against the chart's values.yaml, the environment files
 // merged over it as Helm merges them, and a table of bad values files. Also: the environment
-// files' database networks, checked with a CIDR library.
-import { readdirSync, readFileSync } from 'node:fs';
+// files' database networks, checked with a CIDR library; and the Helm merge of values files
+// (src/model/merge.ts), case by case against the real Helm 3 and Helm 4.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import ipaddr from 'ipaddr.js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { EDITOR_KEYWORDS } from '../src/build/schema.ts';
 import { Values, type ValuesOutput } from '../src/model/values.ts';
 import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
+import { helm } from './helpers/helm.ts';
+import { isolateHelmHome } from './helpers/helm-home.ts';
 import { mergeHelmValues, readYaml } from './helpers/values.ts';
+
+isolateHelmHome();
 
 const SCHEMA_PATH = join(REPO_ROOT, 'schema', 'values.schema.json');
 const CHART_SCHEMA_PATH = join(CHART_DIR, 'values.schema.json');
@@ -20,8 +27,10 @@ const ENV_FILES = readdirSync(VALUES_DIR)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 
-// strict: an unknown keyword or a misplaced one in our schema is an error, not a silent no-op.
+// strict: an unknown keyword or a misplaced one in our schema is an error, not a silent no-op
+// (the editor annotations, markdownDescription, defaultSnippets…, are declared as known).
 const ajv = new Ajv({ allErrors: true, strict: true });
+ajv.addVocabulary([...EDITOR_KEYWORDS]);
 const validate = ajv.compile(schema);
 
 function errorsOf(values: unknown): ErrorObject[] {
@@ -33,8 +42,9 @@ function withDefaults(yamlText: string): Record<string, unknown> {
   return mergeHelmValues(defaults, parseYaml(yamlText) as unknown);
 }
 
-describe('mergeHelmValues (test/helpers/values.ts)', () => {
-  type Case = { name: string; defaults: unknown; overrides: unknown[]; expected: unknown };
+describe('mergeHelmValues (src/model/merge.ts)', () => {
+  /** `helm3`: what Helm 3 gives where it differs from Helm 4 (`expected`). */
+  type Case = { name: string; defaults: unknown; overrides: unknown[]; expected: unknown; helm3?: unknown };
   const cases: Case[] = [
     {
       name: 'maps merge recursively',
@@ -68,6 +78,49 @@ describe('mergeHelmValues (test/helpers/values.ts)', () => {
       defaults: { s: 'scalar' },
       overrides: [{ n: { a: 1, b: null }, s: { c: null } }],
       expected: { n: { a: 1, b: null }, s: { c: null } },
+    },
+    {
+      name: 'a null for a key a default map does not have stays null (connections, commonLabels)',
+      defaults: { commonLabels: {}, connections: { a: { enabled: true, ports: [1] } } },
+      overrides: [{ connections: { foo: null, a: { extra: null } }, commonLabels: { x: null } }],
+      expected: {
+        commonLabels: { x: null },
+        connections: { a: { enabled: true, ports: [1], extra: null }, foo: null },
+      },
+    },
+    {
+      name: 'a later null over an earlier value stays null where there is no default',
+      defaults: { k: 1 },
+      overrides: [
+        { z: 1, m: { p: 1 } },
+        { z: null, m: { p: null } },
+      ],
+      expected: { k: 1, z: null, m: { p: null } },
+    },
+    {
+      name: 'a null default stays null',
+      defaults: { t: null, m: { t: null, k: 1 } },
+      overrides: [{}],
+      expected: { t: null, m: { t: null, k: 1 } },
+    },
+    {
+      name: 'a value replaces a null default',
+      defaults: { t: null, m: { t: null } },
+      overrides: [{ t: 1, m: { t: { a: 1 } } }],
+      expected: { t: 1, m: { t: { a: 1 } } },
+    },
+    {
+      name: 'a top-level null over a null default deletes it',
+      defaults: { t: null, k: 1 },
+      overrides: [{ t: null }],
+      expected: { k: 1 },
+    },
+    {
+      name: 'a nested null over a null default stays null (Helm 4; Helm 3 deletes it)',
+      defaults: { m: { t: null, k: 1 }, d: { e: { t: null } } },
+      overrides: [{ m: { t: null } }, { d: { e: { t: 1 } } }, { d: { e: { t: null } } }],
+      expected: { m: { t: null, k: 1 }, d: { e: { t: null } } },
+      helm3: { m: { k: 1 }, d: { e: {} } },
     },
     {
       name: 'a later null deletes what an earlier file added to a map',
@@ -112,6 +165,36 @@ describe('mergeHelmValues (test/helpers/values.ts)', () => {
     expect(mergeHelmValues(frozen[0], ...frozen.slice(1))).toEqual(expected);
   });
 
+  // The table above is Helm's behaviour: each case rendered by the real binaries, with the
+  // defaults as a throwaway chart's values.yaml, the overrides as -f files, and `.Values` printed.
+  describe.each([4, 3] as const)('equals .Values of helm template, Helm %i', (version) => {
+    const root = mkdtempSync(join(tmpdir(), 'merge-helm-'));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    it.each(cases)('$name', ({ name, defaults: base, overrides, expected, helm3 }) => {
+      const chart = join(root, name.replace(/[^a-z0-9]+/gi, '-'));
+      mkdirSync(join(chart, 'templates'), { recursive: true });
+      writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: merge\nversion: 0.1.0\n');
+      // JSON is YAML, with every key quoted (`y:` would be the boolean true for Helm's YAML 1.1).
+      writeFileSync(join(chart, 'values.yaml'), JSON.stringify(base));
+      writeFileSync(join(chart, 'templates', 'values.yaml'), 'values: {{ toJson .Values }}\n');
+      const files = overrides.map((override, i) => {
+        const file = join(chart, `override-${i}.yaml`);
+        writeFileSync(file, JSON.stringify(override));
+        return file;
+      });
+      const result = helm(version, ['template', 'merge', chart, ...files.flatMap((file) => ['--values', file])]);
+      // Only Helm's warning for a map over a scalar default ("skipped value for …: Not a table.").
+      expect(
+        result.stderr.split('\n').filter((line) => line !== '' && !/warning: skipped value for /.test(line)),
+      ).toEqual([]);
+      expect(result.status).toBe(0);
+      const rendered = /^values: (.*)$/m.exec(result.stdout)?.[1] ?? 'no values line';
+      const helmValues = JSON.parse(rendered) as unknown;
+      expect(helmValues).toEqual(version === 3 && helm3 !== undefined ? helm3 : expected);
+    });
+  });
+
   it('shares no objects with its inputs', () => {
     const base = { a: { l: [1] } };
     const merged = mergeHelmValues(base, { b: { c: [2] } });
@@ -152,7 +235,8 @@ describe('values files the schema accepts', () => {
 
   it.each(ENV_FILES)('values/%s starts with the yaml-language-server modeline', (file) => {
     const firstLine = readFileSync(join(VALUES_DIR, file), 'utf8').split('\n')[0];
-    expect(firstLine).toBe('# yaml-language-server: $schema=../schema/values.schema.json');
+    // The schema of one values file (before Helm merges it over the defaults): test/override-schema.test.ts.
+    expect(firstLine).toBe('# yaml-language-server: $schema=../schema/values-override.schema.json');
   });
 });
 

@@ -8,6 +8,7 @@ import { Values } from '../model/values.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { renderChartTemplates, type GeneratedFile } from './chart.ts';
 import { generateValuesReference } from './docs.ts';
+import { generateOverrideSchema } from './override-schema.ts';
 import { generateJsonSchema } from './schema.ts';
 import { generateTypes } from './types.ts';
 import { generateValuesYaml } from './values-yaml.ts';
@@ -26,19 +27,22 @@ export async function generate(): Promise<GeneratedFile[]> {
   };
   const schema = generateJsonSchema();
   const schemaJson = `${JSON.stringify(schema, null, 2)}\n`;
+  const defaults = Values.parse({});
+  const overrideSchemaJson = `${JSON.stringify(generateOverrideSchema(schema, defaults), null, 2)}\n`;
   const valuesReference = generateValuesReference(schema);
   const chart = renderChartTemplates({
     chartName: CHART_NAME,
     description: pkg.description,
     version: pkg.version,
     kubeVersion: KUBE_VERSION,
-    valuesYaml: generateValuesYaml(schema, Values.parse({})),
+    valuesYaml: generateValuesYaml(schema, defaults),
     valuesReference,
   });
   return [
     ...chart,
     { path: 'chart/values.schema.json', content: schemaJson },
     { path: 'schema/values.schema.json', content: schemaJson },
+    { path: 'schema/values-override.schema.json', content: overrideSchemaJson },
     { path: 'schema/values.d.ts', content: await generateTypes(schema) },
     { path: 'README.md', content: spliceReadme(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), valuesReference) },
   ].sort((a, b) => a.path.localeCompare(b.path));

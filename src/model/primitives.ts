@@ -67,6 +67,8 @@ export const Name = z
     title: 'Name',
     description:
       'A DNS-1123 label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit.',
+    patternErrorMessage:
+      'Not a DNS-1123 label: use lowercase letters, digits and "-", starting and ending with a letter or digit (such as fineract-redis).',
     examples: ['fineract'],
   });
 
@@ -83,6 +85,8 @@ export const PolicyName = z
   .meta({
     title: 'NetworkPolicy name',
     description: 'metadata.name of the rendered NetworkPolicy: a DNS-1123 subdomain of at most 253 characters.',
+    patternErrorMessage:
+      'Not a DNS-1123 subdomain: use lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit (such as fineract-network-policy).',
     examples: ['fineract-network-policy'],
   });
 
@@ -95,6 +99,8 @@ export const LabelKey = z
     title: 'Label key',
     description:
       'A Kubernetes label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of letters, digits, "-", "_" and "." that starts and ends with a letter or digit.',
+    patternErrorMessage:
+      'Not a Kubernetes label key: an optional lowercase DNS prefix and one "/", then at most 63 letters, digits, "-", "_" or "." starting and ending with a letter or digit (such as app.kubernetes.io/name).',
     examples: ['app.kubernetes.io/name'],
   });
 
@@ -106,6 +112,8 @@ export const LabelValue = z
     title: 'Label value',
     description:
       'A Kubernetes label value: empty, or at most 63 characters of letters, digits, "-", "_" and "." that starts and ends with a letter or digit.',
+    patternErrorMessage:
+      'Not a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no spaces, no "/"), or empty.',
     examples: ['fineract'],
   });
 
@@ -117,6 +125,7 @@ export const Description = z
   .meta({
     title: 'Description',
     description: 'Why this exists, in one line (no line breaks or control characters); rendered as a YAML comment.',
+    patternErrorMessage: 'Write the description on one line, without line breaks, tabs or other control characters.',
     examples: ['External API requests'],
   });
 
@@ -131,6 +140,10 @@ const SetExpression = z
     key: LabelKey,
     operator: z.enum(['In', 'NotIn']).meta({
       description: 'In: the label value is one of `values`. NotIn: it is none of them (or the label is absent).',
+      enumDescriptions: [
+        'The label value is one of `values`.',
+        'The label value is none of `values`, or the label is absent.',
+      ],
     }),
     values: z
       .array(LabelValue)
@@ -142,9 +155,10 @@ const SetExpression = z
 const ExistsExpression = z
   .strictObject({
     key: LabelKey,
-    operator: z
-      .enum(['Exists', 'DoesNotExist'])
-      .meta({ description: 'Exists: the label is present. DoesNotExist: it is absent.' }),
+    operator: z.enum(['Exists', 'DoesNotExist']).meta({
+      description: 'Exists: the label is present. DoesNotExist: it is absent.',
+      enumDescriptions: ['The label is present (any value).', 'The label is absent.'],
+    }),
   })
   .meta({ title: 'Existence requirement', description: 'The label `key` exists (or does not); takes no values.' });
 
@@ -170,6 +184,11 @@ export const LabelSelector = z
 export const Protocol = z.enum(['TCP', 'UDP', 'SCTP']).meta({
   title: 'Protocol',
   description: 'Transport protocol: TCP, UDP or SCTP.',
+  enumDescriptions: [
+    'TCP (the default).',
+    'UDP, such as DNS queries (port 53 needs both UDP and TCP).',
+    'SCTP (needs a network plugin that supports it).',
+  ],
   default: 'TCP',
   examples: ['TCP'],
 });
@@ -193,6 +212,8 @@ export const PortName = z
     title: 'Port name',
     description:
       'A named container port (IANA service name: 1-15 characters of a-z, 0-9 and "-", at least one letter). Only towards components and peers, never networks, never with endPort.',
+    patternErrorMessage:
+      'Not a port name: 1-15 lowercase letters, digits and "-", at least one letter, no leading, trailing or doubled "-" (such as http). Write a port number without quotes.',
     examples: ['http'],
   });
 
@@ -214,6 +235,15 @@ export const Port = z
     title: 'Port',
     description: 'A destination port (or range) and protocol. protocol defaults to TCP.',
     examples: [{ port: 8080 }, { port: 53, protocol: 'UDP' }, { port: 30000, endPort: 32767 }],
+    defaultSnippets: [
+      { label: 'TCP port', description: 'A TCP port (the default protocol).', body: { port: '^${1:8080}' } },
+      { label: 'UDP port', description: 'A UDP port.', body: { port: '^${1:53}', protocol: 'UDP' } },
+      {
+        label: 'port range',
+        description: 'The ports from port to endPort (numbers only).',
+        body: { port: '^${1:30000}', endPort: '^${2:32767}' },
+      },
+    ],
   });
 
 export const Ports = z
@@ -231,5 +261,7 @@ export const Cidr = z
   .meta({
     title: 'CIDR',
     description: 'An IPv4 or IPv6 CIDR block with its prefix length, such as 10.20.0.0/16 or fd00::/8.',
+    patternErrorMessage:
+      'Not a CIDR block: write an IPv4 or IPv6 address with its prefix length, such as 10.20.0.0/16 or fd00::/8 (a single address is 10.20.0.1/32).',
     examples: ['10.20.0.0/16'],
   });

@@ -2,6 +2,7 @@
 //
 // This zod schema is the single source of truth. `npm run build` derives from it:
 //   - schema/values.schema.json and chart/values.schema.json (draft-07, via z.toJSONSchema),
+//   - schema/values-override.schema.json (one values file before Helm merges it: the modeline's),
 //   - schema/values.d.ts (via json-schema-to-typescript),
 //   - chart/values.yaml (the defaults below, commented with each field's description),
 //   - the values reference tables of README.md and chart/README.md.
@@ -21,11 +22,70 @@ import {
 } from './primitives.ts';
 import { DEFAULT_VALUES } from './defaults.ts';
 
+// Editor support (yaml-language-server, VS Code's YAML extension): besides title, description and
+// examples, the meta below carries keywords JSON Schema validators ignore and editors use:
+//   - markdownDescription: hover text rendered as Markdown (a plain `description` is escaped).
+//     Always the description plus more, written with `markdown(description, more)`: a schema
+//     derived from this one that overrides `description` must override this too (the build checks).
+//   - defaultSnippets: completion snippets. On a map keyed by name (components, peers, networks,
+//     connections) they insert a new named entry; on the entry's schema they fill in its fields.
+//     `${n:placeholder}` are tab stops; a string starting with "^" is inserted unquoted (numbers).
+//   - patternErrorMessage (primitives.ts): the message shown instead of "does not match the pattern".
+//   - enumDescriptions: one line per enum value, shown on completion and hover.
+
+/** A description and its Markdown version (the description, a blank line, then `more`). */
+const markdown = (description: string, more: string) => ({
+  description,
+  markdownDescription: `${description}\n\n${more}`,
+});
+
+/** The fields of a new entry, as a snippet body. Tab stops start at 2: 1 is the entry's name. */
+const COMPONENT_BODY = {
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': '${2:my-app}' } },
+  metricsPorts: [{ port: '^${3:8080}' }],
+  description: '${4:What this workload is}',
+};
+const PEER_BODY = {
+  namespace: '${2:ingress-nginx}',
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': '${3:ingress-nginx}' } },
+  description: '${4:What this workload is}',
+};
+const NETWORK_BODY = {
+  cidrs: ['${2:10.20.0.0/16}'],
+  excludePrivate: '^false',
+  description: '${3:What lives in these addresses}',
+};
+const INTERNET_BODY = {
+  cidrs: ['0.0.0.0/0'],
+  excludePrivate: '^true',
+  description: '${2:What is reached on the internet}',
+};
+const CONNECTION_BODY = {
+  from: { component: '${2:fineract}' },
+  to: { component: '${3:keycloak}' },
+  ports: [{ port: '^${4:8080}' }],
+  description: '${5:Why this flow exists}',
+};
+
+/** A completion snippet that adds a named entry to a map (`components`, …). */
+const newEntry = (label: string, name: string, body: object, description: string) => ({
+  label,
+  description,
+  body: { [`\${1:${name}}`]: body },
+});
+
+/** The name of an entry of a map keyed by name, titled for completion ("component name"). */
+const EntryName = (kind: string) =>
+  Name.meta({
+    title: `${kind} name`,
+    description: `Name of the ${kind}: a DNS-1123 label (lowercase letters, digits and "-").`,
+  });
+
 const Enabled = (what: string, dflt: boolean) =>
   z
     .boolean()
     .default(dflt)
-    .meta({ description: what, examples: [!dflt] });
+    .meta({ title: 'Enabled', description: what, examples: [!dflt] });
 
 export const Endpoint = z
   .union([
@@ -46,6 +106,15 @@ export const Endpoint = z
     title: 'Endpoint',
     description: 'Exactly one of {component: name}, {peer: name} or {network: name}.',
     examples: [{ component: 'fineract' }, { peer: 'ingress-nginx' }, { network: 'rds' }],
+    defaultSnippets: [
+      { label: 'component', description: 'A component of this chart.', body: { component: '${1:fineract}' } },
+      {
+        label: 'peer',
+        description: 'An in-cluster workload outside this chart.',
+        body: { peer: '${1:ingress-nginx}' },
+      },
+      { label: 'network', description: 'IP blocks outside the cluster.', body: { network: '${1:rds}' } },
+    ],
   });
 
 /** Fields shared by peers, the DNS target and the monitoring source: pods in some namespace(s). */
@@ -91,8 +160,12 @@ export const Component = z
   .meta({
     id: 'Component',
     title: 'Component',
-    description: 'A workload of this chart: it gets one NetworkPolicy with Ingress and Egress isolation.',
+    ...markdown(
+      'A workload of this chart: it gets one NetworkPolicy with Ingress and Egress isolation.',
+      'Its pods may then talk only as `connections` (and `dns`, `monitoring`) allow. Check that `podSelector` selects the real pods: `kubectl get pods -l app.kubernetes.io/name=…`.',
+    ),
     examples: [{ podSelector: { matchLabels: { app: 'keycloak' } }, metricsPorts: [{ port: 8080 }] }],
+    defaultSnippets: [{ label: 'component', description: 'The fields of a component.', body: COMPONENT_BODY }],
   });
 
 export const Peer = z.strictObject({ ...podsInNamespace, description: Description.optional() }).meta({
@@ -103,6 +176,7 @@ export const Peer = z.strictObject({ ...podsInNamespace, description: Descriptio
   examples: [
     { namespace: 'ingress-nginx', podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
   ],
+  defaultSnippets: [{ label: 'peer', description: 'The fields of a peer.', body: PEER_BODY }],
 });
 
 export const Network = z
@@ -110,19 +184,32 @@ export const Network = z
     cidrs: z
       .array(Cidr)
       .min(1)
-      .meta({ description: 'IP blocks of the network, one ipBlock each.', examples: [['10.20.0.0/16']] }),
+      .meta({
+        title: 'CIDR blocks',
+        description: 'IP blocks of the network, one ipBlock each.',
+        examples: [['10.20.0.0/16']],
+      }),
     excludePrivate: z
       .boolean()
       .default(false)
       .meta({
-        description:
+        title: 'Exclude private ranges',
+        ...markdown(
           'Add each of `privateCidrs` that lies inside a cidr to its ipBlock `except` (the seed\'s "0.0.0.0/0 excluding RFC1918"). A cidr that lies inside a private range cannot be reached this way: set excludePrivate to false and list the real subnets.',
+          [
+            '```yaml',
+            's3:   {cidrs: [0.0.0.0/0], excludePrivate: true}      # the internet, not the VPC',
+            'rds:  {cidrs: [10.20.32.0/24], excludePrivate: false} # a private subnet: list it',
+            '```',
+          ].join('\n'),
+        ),
         examples: [true],
       }),
     except: z
       .array(Cidr)
       .optional()
       .meta({
+        title: 'Excluded blocks',
         description: 'Further blocks to exclude; each must lie strictly inside one of `cidrs`.',
         examples: [['10.20.5.0/24']],
       }),
@@ -133,6 +220,14 @@ export const Network = z
     title: 'Network',
     description: 'IP blocks outside the cluster (ipBlock endpoints), such as a database subnet or the internet.',
     examples: [{ cidrs: ['10.20.0.0/16'], excludePrivate: false }],
+    defaultSnippets: [
+      { label: 'network (private subnets)', description: 'Subnets such as a database subnet.', body: NETWORK_BODY },
+      {
+        label: 'network (the internet)',
+        description: 'The internet without the private ranges.',
+        body: INTERNET_BODY,
+      },
+    ],
   });
 
 export const Connection = z
@@ -159,6 +254,7 @@ export const Connection = z
         description: 'Redis caching',
       },
     ],
+    defaultSnippets: [{ label: 'connection', description: 'The fields of a connection.', body: CONNECTION_BODY }],
   });
 
 export const Dns = z
@@ -169,7 +265,18 @@ export const Dns = z
   })
   .meta({
     title: 'DNS',
-    description: 'Egress from every component to the cluster DNS pods (one peer item: namespace AND pods).',
+    ...markdown(
+      'Egress from every component to the cluster DNS pods (one peer item: namespace AND pods).',
+      [
+        'Rendered in each component policy as one peer, so that only the DNS pods of that namespace match:',
+        '```yaml',
+        '- to:',
+        '    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}',
+        '      podSelector: {matchLabels: {k8s-app: kube-dns}}',
+        '```',
+        'To select the namespace by label instead, set `namespace: null` and `namespaceSelector`.',
+      ].join('\n'),
+    ),
   });
 
 export const Monitoring = z
@@ -179,8 +286,10 @@ export const Monitoring = z
   })
   .meta({
     title: 'Monitoring',
-    description:
+    ...markdown(
       "Ingress from the Prometheus pods (not the whole monitoring namespace) to each component's metricsPorts.",
+      'Set `podSelector` to the labels of your Prometheus pods; a component without `metricsPorts` is not scraped.',
+    ),
   });
 
 export const DefaultDeny = z
@@ -212,6 +321,7 @@ const fresh =
 export const Values = z
   .strictObject({
     namespaceLabelKey: LabelKey.default(d.namespaceLabelKey).meta({
+      title: 'Namespace label key',
       description:
         'Namespace label used to select a `namespace: <name>`. Kubernetes >= 1.22 sets kubernetes.io/metadata.name on every namespace.',
       examples: ['kubernetes.io/metadata.name', 'name'],
@@ -219,11 +329,16 @@ export const Values = z
     commonLabels: z
       .record(LabelKey, LabelValue)
       .default(fresh(d.commonLabels))
-      .meta({ description: 'Labels added to every rendered object.', examples: [{ team: 'platform' }] }),
+      .meta({
+        title: 'Common labels',
+        description: 'Labels added to every rendered object.',
+        examples: [{ team: 'platform' }],
+      }),
     commonAnnotations: z
       .record(LabelKey, z.string().max(4096))
       .default(fresh(d.commonAnnotations))
       .meta({
+        title: 'Common annotations',
         description: 'Annotations added to every rendered object.',
         examples: [{ owner: 'platform@example.com' }],
       }),
@@ -234,29 +349,76 @@ export const Values = z
       .array(Cidr)
       .default(fresh(d.privateCidrs))
       .meta({
+        title: 'Private ranges',
         description: 'Private ranges that `excludePrivate` networks exclude (RFC 1918 by default).',
         examples: [['10.0.0.0/8']],
       }),
     components: z
-      .record(Name, Component)
+      .record(EntryName('component'), Component)
       .default(fresh(d.components))
-      .meta({ description: 'Workloads this chart writes one NetworkPolicy for, keyed by name.' }),
+      .meta({
+        ...markdown(
+          'Workloads this chart writes one NetworkPolicy for, keyed by name.',
+          'An environment file overrides one field of a component (`fineract: {enabled: false}`) or adds one; `null` removes a default component.',
+        ),
+        defaultSnippets: [newEntry('new component', 'my-component', COMPONENT_BODY, 'A workload of this chart.')],
+      }),
     peers: z
-      .record(Name, Peer)
+      .record(EntryName('peer'), Peer)
       .default(fresh(d.peers))
-      .meta({ description: 'In-cluster workloads outside this chart that connections name, keyed by name.' }),
+      .meta({
+        ...markdown(
+          'In-cluster workloads outside this chart that connections name, keyed by name.',
+          'Name one in a connection with `{peer: <name>}`.',
+        ),
+        defaultSnippets: [newEntry('new peer', 'my-peer', PEER_BODY, 'An in-cluster workload outside this chart.')],
+      }),
     networks: z
-      .record(Name, Network)
+      .record(EntryName('network'), Network)
       .default(fresh(d.networks))
-      .meta({ description: 'IP blocks outside the cluster that connections name, keyed by name.' }),
+      .meta({
+        ...markdown(
+          'IP blocks outside the cluster that connections name, keyed by name.',
+          'Name one in a connection with `{network: <name>}`.',
+        ),
+        defaultSnippets: [
+          newEntry(
+            'new network (private subnets)',
+            'my-network',
+            NETWORK_BODY,
+            'Private subnets, such as a database subnet.',
+          ),
+          newEntry(
+            'new network (the internet)',
+            'my-network',
+            INTERNET_BODY,
+            'The internet without the private ranges.',
+          ),
+        ],
+      }),
     connections: z
-      .record(Name, Connection)
+      .record(EntryName('connection'), Connection)
       .default(fresh(d.connections))
-      .meta({ description: 'Every allowed flow, declared once, keyed by name.' }),
-    global: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .meta({ description: 'Free-form values shared with umbrella charts and Argo CD; not used by this chart.' }),
+      .meta({
+        ...markdown(
+          'Every allowed flow, declared once, keyed by name.',
+          [
+            'Between two components both sides are rendered (egress and ingress); a flow with a peer or network renders the component side only.',
+            '```yaml',
+            'fineract-to-redis:',
+            '  from: {component: fineract}',
+            '  to: {component: fineract-redis}',
+            '  ports: [{port: 6379}]',
+            '```',
+            'Disable one in an environment with `enabled: false` (or `null`).',
+          ].join('\n'),
+        ),
+        defaultSnippets: [newEntry('new connection', 'my-connection', CONNECTION_BODY, 'An allowed flow.')],
+      }),
+    global: z.record(z.string(), z.unknown()).optional().meta({
+      title: 'Global values',
+      description: 'Free-form values shared with umbrella charts and Argo CD; not used by this chart.',
+    }),
   })
   .meta({
     title: 'fineract-netpol values',

@@ -1,0 +1,484 @@
+// Stage 4 of validate: what JSON Schema cannot express, checked on the merged values with the
+// meaning the chart gives them (chart/templates/_validate.tpl and _plan.tpl; src/model/expand.ts is
+// their TypeScript twin). Every check the chart's validation helper makes is here, with the same
+// meaning, plus checks the chart cannot make (duplicate flows, host bits in excepts written
+// outside a cidr, both namespace and an empty namespaceSelector, disabled components).
+//
+// Usage: const findings = checkSemantics(merged.values, merged.locations);
+//
+// The values may not match the schema (its errors are reported separately): every check looks at
+// the shapes it needs and skips what is not there.
+import { containsCidr, normalizeCidr, overlapCidr, parseCidr } from 'cidr-tools';
+import { CIDR } from '../model/primitives.ts';
+import { isDeleted, isWritten, locate } from './merge.ts';
+import { formatPath, isMap } from './paths.ts';
+import type { LocationNode } from './read.ts';
+import { closestName } from './suggest.ts';
+import type { Finding, Path } from './types.ts';
+
+type Values = Record<string, unknown>;
+
+const ENDPOINT_KINDS = ['component', 'peer', 'network'] as const;
+type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+
+/** An endpoint that names exactly one kind. */
+type Endpoint = { kind: EndpointKind; name: string; defined: boolean; enabled: boolean };
+
+/** Where the values came from: the merged locations and the files in -f order. */
+type Context = { locations: LocationNode | undefined; files: readonly string[] };
+
+export function checkSemantics(
+  values: Values,
+  locations: LocationNode | undefined,
+  files: readonly string[],
+): Finding[] {
+  const context: Context = { locations, files };
+  return [
+    ...checkComponents(values),
+    ...checkPods(values),
+    ...checkPrivateCidrs(values),
+    ...checkNetworks(values),
+    ...checkConnections(values, context),
+  ];
+}
+
+// ---- components --------------------------------------------------------------------------------------
+
+function checkComponents(values: Values): Finding[] {
+  const findings: Finding[] = [];
+  const policyNames = new Map<string, string>();
+  const defaultDeny = values.defaultDeny;
+  if (isEnabled(defaultDeny)) {
+    const name = isMap(defaultDeny) && typeof defaultDeny.policyName === 'string' ? defaultDeny.policyName : '';
+    policyNames.set(name || 'default-deny-all', 'defaultDeny.policyName');
+  }
+  for (const [name, component] of sortedEntries(values.components)) {
+    const path = ['components', name];
+    if (!isMap(component)) continue;
+    if (isEnabled(component) && isMap(component.podSelector) && selectsAll(component.podSelector)) {
+      findings.push({
+        path: [...path, 'podSelector'],
+        message: "selects every pod of the namespace: the component's policy would isolate them all",
+        fix: "list the labels of the component's pods (e.g. matchLabels: {app.kubernetes.io/name: …}); for a namespace-wide deny-all policy use defaultDeny.enabled",
+        severity: 'error',
+      });
+    }
+    if (isEnabled(component)) {
+      const policyName =
+        typeof component.policyName === 'string' && component.policyName !== ''
+          ? component.policyName
+          : `${name}-network-policy`;
+      const owner = policyNames.get(policyName);
+      if (owner !== undefined) {
+        findings.push({
+          path: [...path, 'policyName'],
+          message: `"${policyName}" is already the name of ${owner}'s policy: the second NetworkPolicy would replace the first`,
+          fix: 'give each policy its own name',
+          severity: 'error',
+          related: [path],
+        });
+      } else {
+        policyNames.set(policyName, formatPath(path));
+      }
+    }
+    if (Array.isArray(component.metricsPorts)) {
+      findings.push(...checkPorts([...path, 'metricsPorts'], component.metricsPorts, false));
+    }
+  }
+  return findings;
+}
+
+// ---- peers, dns, monitoring: pods in some namespace(s) ---------------------------------------------------
+
+function checkPods(values: Values): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, peer] of sortedEntries(values.peers)) {
+    if (isMap(peer)) findings.push(...checkPodsIn(['peers', name], peer, 'peer'));
+  }
+  for (const area of ['dns', 'monitoring'] as const) {
+    const pods = values[area];
+    if (!isMap(pods) || !isEnabled(pods)) continue;
+    findings.push(...checkPodsIn([area], pods, area === 'dns' ? 'DNS target' : 'monitoring source'));
+    if (area === 'dns' && Array.isArray(pods.ports)) findings.push(...checkPorts(['dns', 'ports'], pods.ports, false));
+  }
+  return findings;
+}
+
+function checkPodsIn(path: Path, pods: Record<string, unknown>, what: string): Finding[] {
+  const findings: Finding[] = [];
+  const hasNamespace = typeof pods.namespace === 'string' && pods.namespace !== '';
+  if (hasNamespace && isMap(pods.namespaceSelector)) {
+    findings.push({
+      path: [...path, 'namespaceSelector'],
+      message: `is set together with namespace "${String(pods.namespace)}"; a ${what} names its namespace(s) one way`,
+      fix: `keep one: remove the other, or set it to null in an override (e.g. namespace: null to replace the chart's default namespace)`,
+      severity: 'error',
+      related: [[...path, 'namespace']],
+    });
+  } else if (!hasNamespace && isMap(pods.namespaceSelector) && selectsAll(pods.namespaceSelector)) {
+    findings.push({
+      path: [...path, 'namespaceSelector'],
+      message: 'selects every namespace of the cluster',
+      fix: 'name the namespace (namespace: <name>) or list its labels (matchLabels: {…})',
+      severity: 'error',
+    });
+  }
+  if (isMap(pods.podSelector) && selectsAll(pods.podSelector)) {
+    findings.push({
+      path: [...path, 'podSelector'],
+      message: `selects every pod of the ${what}'s namespace(s)`,
+      fix: 'list the labels of the pods that need access (e.g. matchLabels: {app.kubernetes.io/name: …})',
+      severity: 'error',
+    });
+  }
+  return findings;
+}
+
+// ---- CIDRs ---------------------------------------------------------------------------------------------
+
+function checkPrivateCidrs(values: Values): Finding[] {
+  if (!Array.isArray(values.privateCidrs)) return [];
+  return values.privateCidrs.flatMap((cidr, i) => hostBits(['privateCidrs', i], cidr));
+}
+
+function checkNetworks(values: Values): Finding[] {
+  const findings: Finding[] = [];
+  const allPrivate = (Array.isArray(values.privateCidrs) ? values.privateCidrs : []) as unknown[];
+  const privateIndex = allPrivate.flatMap((c, i) => (isCidr(c) ? [i] : []));
+  const privateCidrs = allPrivate.filter(isCidr);
+  for (const [name, network] of sortedEntries(values.networks)) {
+    if (!isMap(network)) continue;
+    const path = ['networks', name];
+    const cidrs = (Array.isArray(network.cidrs) ? network.cidrs : []) as unknown[];
+    cidrs.forEach((cidr, i) => {
+      if (!isCidr(cidr)) return;
+      findings.push(...hostBits([...path, 'cidrs', i], cidr));
+      if (network.excludePrivate !== true) return;
+      for (const [k, range] of privateCidrs.entries()) {
+        if (overlaps(range, cidr) && !strictlyInside(range, cidr)) {
+          findings.push({
+            path: [...path, 'cidrs', i],
+            message: `"${cidr}" lies inside the private range "${range}" that excludePrivate removes, so nothing in it is reachable`,
+            fix: `set ${formatPath([...path, 'excludePrivate'])}: false and list the real subnets`,
+            severity: 'error',
+            related: [
+              [...path, 'excludePrivate'],
+              ['privateCidrs', privateIndex[k] ?? 0],
+            ],
+          });
+        }
+      }
+    });
+    const validCidrs = cidrs.filter(isCidr);
+    const excepts = (Array.isArray(network.except) ? network.except : []) as unknown[];
+    excepts.forEach((except, j) => {
+      if (!isCidr(except)) return;
+      if (!validCidrs.some((cidr) => strictlyInside(except, cidr))) {
+        findings.push({
+          path: [...path, 'except', j],
+          message: `"${except}" is not strictly inside any of the cidrs ${JSON.stringify(validCidrs)}, which the API server rejects`,
+          fix: 'remove it, or correct it to a block inside one of the cidrs',
+          severity: 'error',
+        });
+      } else {
+        findings.push(...hostBits([...path, 'except', j], except));
+      }
+    });
+  }
+  return findings;
+}
+
+function hostBits(path: Path, cidr: unknown): Finding[] {
+  if (!isCidr(cidr)) return [];
+  const { ip, prefix } = parseCidr(cidr);
+  const canonical = normalizeCidr(cidr);
+  if (canonical === `${normalizeCidr(ip)}/${prefix}`) return [];
+  return [
+    {
+      path,
+      message: `"${cidr}" has host bits set`,
+      fix: `did you mean "${canonical}"?`,
+      severity: 'error',
+    },
+  ];
+}
+
+function isCidr(value: unknown): value is string {
+  return typeof value === 'string' && CIDR.test(value);
+}
+
+/** `a` is a strict subset of `b` (the API server's rule for an ipBlock's except). */
+function strictlyInside(a: string, b: string): boolean {
+  const pa = parseCidr(a);
+  const pb = parseCidr(b);
+  return pa.version === pb.version && Number(pa.prefix) > Number(pb.prefix) && containsCidr(b, a);
+}
+
+function overlaps(a: string, b: string): boolean {
+  return parseCidr(a).version === parseCidr(b).version && overlapCidr(a, b);
+}
+
+// ---- ports ---------------------------------------------------------------------------------------------
+
+type PortEntry = { port: number | string; protocol: string; endPort?: number };
+
+function checkPorts(path: Path, ports: unknown[], toNetwork: boolean): Finding[] {
+  const findings: Finding[] = [];
+  ports.forEach((entry, i) => {
+    if (!isMap(entry)) return;
+    const { port, endPort } = entry;
+    if (typeof port === 'string') {
+      if (toNetwork) {
+        findings.push({
+          path: [...path, i, 'port'],
+          message: `named port "${port}" cannot be resolved for a network (ipBlock) destination: only pods have named ports`,
+          fix: 'use the port number',
+          severity: 'error',
+        });
+      }
+      if (endPort !== undefined) {
+        findings.push({
+          path: [...path, i, 'endPort'],
+          message: `cannot be used with the named port "${port}"`,
+          fix: 'use a numeric port for a range, or remove endPort',
+          severity: 'error',
+        });
+      }
+    } else if (typeof port === 'number' && typeof endPort === 'number' && endPort < port) {
+      findings.push({
+        path: [...path, i, 'endPort'],
+        message: `${endPort} is below port ${port}; endPort must be >= port`,
+        fix: `did you mean port: ${endPort}, endPort: ${port}?`,
+        severity: 'error',
+      });
+    }
+  });
+  return findings;
+}
+
+function portEntries(ports: unknown): PortEntry[] {
+  if (!Array.isArray(ports)) return [];
+  return ports.flatMap((p): PortEntry[] => {
+    if (!isMap(p) || (typeof p.port !== 'number' && typeof p.port !== 'string')) return [];
+    const protocol = typeof p.protocol === 'string' ? p.protocol : 'TCP';
+    return [{ port: p.port, protocol, ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) }];
+  });
+}
+
+/** The ports two entries both allow, in words (`TCP 8080`, `TCP 8000-8090`), or undefined. */
+function overlap(a: PortEntry, b: PortEntry): string | undefined {
+  if (a.protocol !== b.protocol) return undefined;
+  if (typeof a.port === 'string' || typeof b.port === 'string') {
+    return a.port === b.port ? `${a.protocol} ${a.port}` : undefined;
+  }
+  const from = Math.max(a.port, b.port);
+  const to = Math.min(a.endPort ?? a.port, b.endPort ?? b.port);
+  if (from > to) return undefined;
+  return `${a.protocol} ${from === to ? from : `${from}-${to}`}`;
+}
+
+// ---- connections ---------------------------------------------------------------------------------------
+
+type Flow = { name: string; from: Endpoint; to: Endpoint; ports: PortEntry[] };
+
+function checkConnections(values: Values, context: Context): Finding[] {
+  const findings: Finding[] = [];
+  const flows: Flow[] = [];
+  for (const [name, connection] of sortedEntries(values.connections)) {
+    if (!isMap(connection) || !isEnabled(connection)) continue;
+    const path = ['connections', name];
+    const problems: Finding[] = [];
+    const from = checkEndpoint([...path, 'from'], connection.from, values, context, problems);
+    const to = checkEndpoint([...path, 'to'], connection.to, values, context, problems);
+    if (from && to && from.kind !== 'component' && to.kind !== 'component') {
+      problems.push({
+        path,
+        message: `neither end is a component (from ${from.kind} "${from.name}", to ${to.kind} "${to.name}"): this chart only writes the policies of its components`,
+        fix: 'make one end {component: …}; traffic between two workloads outside the chart is theirs to allow',
+        severity: 'error',
+      });
+    }
+    if (Array.isArray(connection.ports)) {
+      problems.push(...checkPorts([...path, 'ports'], connection.ports, to?.kind === 'network'));
+    }
+    findings.push(...problems);
+    if (!from || !to || !from.defined || !to.defined) continue;
+    if (problems.length === 0) {
+      for (const [end, endpoint] of [
+        ['from', from],
+        ['to', to],
+      ] as const) {
+        if (endpoint.kind === 'component' && !endpoint.enabled) {
+          findings.push({
+            path: [...path, end, 'component'],
+            message: `component "${endpoint.name}" is disabled (enabled: false): this connection is skipped`,
+            fix: `enable the component, or set ${formatPath([...path, 'enabled'])}: false to say so`,
+            severity: 'warning',
+            related: [['components', endpoint.name, 'enabled']],
+          });
+          break;
+        }
+      }
+    }
+    flows.push({ name, from, to, ports: portEntries(connection.ports) });
+  }
+  findings.push(...duplicateFlows(flows, context));
+  return findings;
+}
+
+/** The one endpoint a connection end names; problems are added to `problems`. */
+function checkEndpoint(
+  path: Path,
+  value: unknown,
+  values: Values,
+  context: Context,
+  problems: Finding[],
+): Endpoint | undefined {
+  if (value === undefined) return undefined; // missing: the schema says it is required
+  if (!isMap(value)) {
+    problems.push({
+      path,
+      message: `must be a mapping naming one endpoint, not ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `the ${typeof value} ${JSON.stringify(value)}`}`,
+      fix: 'write exactly one of {component: <name>}, {peer: <name>} or {network: <name>}',
+      severity: 'error',
+    });
+    return undefined;
+  }
+  const kinds = ENDPOINT_KINDS.filter((kind) => Object.hasOwn(value, kind));
+  const unknown = Object.keys(value).filter((key) => !(ENDPOINT_KINDS as readonly string[]).includes(key));
+  for (const key of unknown) {
+    const suggestion = closestName(key, ENDPOINT_KINDS);
+    problems.push({
+      path: [...path, key],
+      message: `unknown key \`${key}\`${suggestion ? ` (did you mean \`${suggestion}\`?)` : ''}${kinds.length === 0 ? ': the endpoint names none of component, peer or network' : ''}`,
+      fix: suggestion ? `rename it to \`${suggestion}\`` : 'an endpoint is exactly one of component, peer or network',
+      severity: 'error',
+    });
+  }
+  if (kinds.length === 0) {
+    if (unknown.length === 0) {
+      problems.push({
+        path,
+        message: 'names no endpoint: it must name exactly one of component, peer or network',
+        fix: 'write {component: <name>}, {peer: <name>} or {network: <name>}, e.g. {component: fineract}',
+        severity: 'error',
+      });
+    }
+    return undefined;
+  }
+  if (kinds.length > 1) {
+    problems.push(twoKinds(path, value, kinds, context));
+    return undefined;
+  }
+  const kind = kinds[0] as EndpointKind;
+  const name = value[kind];
+  if (typeof name !== 'string') return undefined; // the schema reports the type
+  const defined = values[`${kind}s`];
+  const entries = isMap(defined) ? Object.keys(defined).sort() : [];
+  if (!entries.includes(name)) {
+    const suggestion = closestName(name, entries);
+    const deleted = isDeleted(context.locations, [`${kind}s`, name]);
+    const connection = formatPath(path.slice(0, 2));
+    problems.push({
+      path: [...path, kind],
+      message: `"${name}" is not defined in ${kind}s (defined: ${entries.join(', ') || 'none'})`,
+      fix: deleted
+        ? `${kind}s.${name} is deleted (null) in the values: set ${connection}.enabled: false too${kind === 'component' ? `, or keep the component with enabled: false` : ''}`
+        : suggestion
+          ? `did you mean "${suggestion}"?`
+          : `define it under ${kind}s, or correct the name`,
+      severity: 'error',
+      related: [[`${kind}s`, name]],
+    });
+    return { kind, name, defined: false, enabled: true };
+  }
+  const entry = isMap(defined) ? defined[name] : undefined;
+  return { kind, name, defined: true, enabled: kind !== 'component' || isEnabled(entry) };
+}
+
+/** An endpoint naming several kinds: usually an override merged into the chart's endpoint. */
+function twoKinds(
+  path: Path,
+  value: Record<string, unknown>,
+  kinds: EndpointKind[],
+  { locations, files }: Context,
+): Finding {
+  const named = kinds.map((kind) => `${kind} ${JSON.stringify(value[kind])}`);
+  const where = kinds.map((kind) => ({
+    kind,
+    at: locate(locations, { path: [...path, kind], message: '', fix: '', severity: 'error' }),
+    written: isWritten(locations, [...path, kind]),
+  }));
+  const inherited = where.filter((w) => !w.written);
+  const writers = new Set(where.filter((w) => w.written).map((w) => w.at?.file));
+  let fix: string;
+  if (inherited.length > 0) {
+    fix = `maps merge, so the chart's default ${inherited.map((w) => `${w.kind}: ${JSON.stringify(value[w.kind])}`).join(', ')} is still there: add ${inherited.map((w) => `${w.kind}: null`).join(', ')} next to the new one`;
+  } else if (writers.size > 1) {
+    const rank = (w: (typeof where)[number]) => (w.at ? files.indexOf(w.at.file) : -1);
+    const newest = where.reduce((a, b) => (rank(b) >= rank(a) ? b : a));
+    const older = where.filter((w) => w !== newest);
+    fix = `the files merge: add ${older.map((w) => `${w.kind}: null`).join(', ')} next to ${newest.kind} in ${newest.at?.file ?? 'the last file'}`;
+  } else {
+    fix = 'keep only one of them';
+  }
+  return {
+    path,
+    message: `names ${kinds.length} kinds (${named.join(' and ')}); an endpoint is exactly one of component, peer or network`,
+    fix,
+    severity: 'error',
+  };
+}
+
+function duplicateFlows(flows: Flow[], { locations }: Context): Finding[] {
+  const findings: Finding[] = [];
+  flows.forEach((second, j) => {
+    for (const first of flows.slice(0, j)) {
+      // Reported on the later one in the chart's order, unless only the earlier one is the user's.
+      const swap =
+        !isWritten(locations, ['connections', second.name]) && isWritten(locations, ['connections', first.name]);
+      const [a, b] = swap ? [second, first] : [first, second];
+      if (!sameEndpoint(a.from, b.from) || !sameEndpoint(a.to, b.to)) continue;
+      const shared = new Set<string>();
+      for (const pa of a.ports)
+        for (const pb of b.ports) {
+          const both = overlap(pa, pb);
+          if (both) shared.add(both);
+        }
+      if (shared.size === 0) continue;
+      findings.push({
+        path: ['connections', b.name],
+        message: `allows the same flow as connection "${a.name}": ${a.from.kind} ${a.from.name} → ${a.to.kind} ${a.to.name} on ${[...shared].join(', ')}`,
+        fix: `keep one of "${a.name}" and "${b.name}": remove the other, set its enabled: false, or drop the shared ports`,
+        severity: 'error',
+        related: [['connections', a.name]],
+      });
+    }
+  });
+  return findings;
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.kind === b.kind && a.name === b.name;
+}
+
+// ---- helpers -------------------------------------------------------------------------------------------
+
+/** As fineract-netpol.util.enabled: a map without `enabled: false`. */
+function isEnabled(value: unknown): boolean {
+  return isMap(value) && !(Object.hasOwn(value, 'enabled') && String(value.enabled) === 'false');
+}
+
+/** As fineract-netpol.util.selectsAll: neither matchLabels nor matchExpressions has an entry. */
+function selectsAll(selector: Record<string, unknown>): boolean {
+  const { matchLabels, matchExpressions } = selector;
+  const labels = isMap(matchLabels) && Object.keys(matchLabels).length > 0;
+  const expressions = Array.isArray(matchExpressions) && matchExpressions.length > 0;
+  return !labels && !expressions;
+}
+
+/** A map's entries in Go's template order (sorted keys); nothing for anything else. */
+function sortedEntries(value: unknown): [string, unknown][] {
+  if (!isMap(value)) return [];
+  return Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,68 @@
+// Stage 5 of validate: the problems as text (one line each, `file:line:column  path  message  (fix)`,
+// with the offending line and a caret under the key, drawn by @babel/code-frame) or as JSON.
+//
+// Usage: process.stdout.write(formatValidation(result, 'text'));
+import { codeFrameColumns } from '@babel/code-frame';
+import { CHART_DEFAULT, type Problem, type ValidationResult } from './types.ts';
+
+export const VALIDATE_FORMATS = ['text', 'json'] as const;
+export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
+
+export function formatValidation(result: ValidationResult, format: ValidateFormat): string {
+  return format === 'json' ? formatJson(result) : formatText(result);
+}
+
+/** One line per problem (and its code frame), then a one-line summary. */
+export function formatText(result: ValidationResult): string {
+  const blocks = result.problems.map((problem) => {
+    const frame = codeFrame(result, problem);
+    return `${problemLine(problem)}\n${frame ? `${frame}\n` : ''}`;
+  });
+  return `${blocks.join('\n')}${blocks.length > 0 ? '\n' : ''}${summaryLine(result)}\n`;
+}
+
+/** `file:line:column  path  message  (fix)`; a warning's message starts with `warning:`. */
+export function problemLine(problem: Problem): string {
+  const where = problem.file === CHART_DEFAULT ? CHART_DEFAULT : `${problem.file}:${problem.line}:${problem.column}`;
+  const message = problem.severity === 'warning' ? `warning: ${problem.message}` : problem.message;
+  return `${where}  ${problem.path}  ${message}${problem.fix ? `  (${problem.fix})` : ''}`;
+}
+
+/** `values/uat.yaml: valid (4 components, 12 connections, 3 networks)`, or the count of problems. */
+export function summaryLine(result: ValidationResult): string {
+  const names = result.files.length > 0 ? result.files.join(', ') : CHART_DEFAULT;
+  const errors = result.problems.filter((p) => p.severity === 'error').length;
+  const warnings = result.problems.length - errors;
+  const { components, connections, networks } = result.summary;
+  const counts = `${plural(components, 'component')}, ${plural(connections, 'connection')}, ${plural(networks, 'network')}`;
+  if (errors > 0)
+    return `${names}: ${plural(errors, 'error')}${warnings > 0 ? `, ${plural(warnings, 'warning')}` : ''}`;
+  return `${names}: valid${warnings > 0 ? ` with ${plural(warnings, 'warning')}` : ''} (${counts})`;
+}
+
+export function formatJson(result: ValidationResult): string {
+  const { files, valid, summary, problems } = result;
+  return `${JSON.stringify({ files, valid, summary, problems }, null, 2)}\n`;
+}
+
+function codeFrame(result: ValidationResult, problem: Problem): string | undefined {
+  const text = result.sources[problem.file];
+  if (text === undefined || problem.line < 1) return undefined;
+  const frame = codeFrameColumns(
+    text,
+    // @babel/code-frame 8 counts columns from 0.
+    {
+      start: { line: problem.line, column: problem.column - 1 },
+      end: { line: problem.line, column: problem.endColumn - 1 },
+    },
+    { linesAbove: 1, linesBelow: 0, highlightCode: false },
+  );
+  return frame
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,90 @@
+// `fineract-netpol validate`: every problem of values files, before Helm or the cluster sees them,
+// each where it was written and with how to fix it.
+//
+// Usage:
+//   const result = validateValuesFiles(['values/production.yaml', 'local.yaml']);  // helm -f … -f …
+//   if (!result.valid) for (const p of result.problems) console.log(p.file, p.line, p.column, p.path, p.message, p.fix);
+//   process.stdout.write(formatValidation(result, 'text'));
+//
+// Stages, one direction:
+//   read (read.ts)  →  merge (merge.ts)  →  check schema (check-schema.ts)
+//                                         →  check semantics (check-semantics.ts)  →  format (format.ts)
+// Throws InputError (exit 2 in the CLI) for a file that cannot be read, is not YAML or not a mapping.
+import { checkSchema } from './check-schema.ts';
+import { checkSemantics } from './check-semantics.ts';
+import { locate, mergeSources } from './merge.ts';
+import { formatPath, isMap } from './paths.ts';
+import { readSources, type LocationNode } from './read.ts';
+import { CHART_DEFAULT, type Finding, type Problem, type ValidationResult, type ValuesSummary } from './types.ts';
+
+export { formatValidation, formatJson, formatText, VALIDATE_FORMATS, type ValidateFormat } from './format.ts';
+export { CHART_DEFAULT } from './types.ts';
+export type { Problem, Severity, ValidationResult, ValuesSummary } from './types.ts';
+
+export function validateValuesFiles(files: string[]): ValidationResult {
+  const sources = readSources(files);
+  const merged = mergeSources(sources);
+  const findings = [
+    ...sources.flatMap((source) => source.findings),
+    ...checkSchema(merged.values, merged.locations),
+    ...checkSemantics(merged.values, merged.locations, files),
+  ];
+  const problems = sortProblems(unique(findings.map((f) => toProblem(f, merged.locations))), files);
+  return {
+    files: [...files],
+    valid: !problems.some((p) => p.severity === 'error'),
+    problems,
+    summary: summarize(merged.values),
+    sources: Object.fromEntries(sources.map((s) => [s.file, s.text])),
+  };
+}
+
+function toProblem(finding: Finding, locations: LocationNode | undefined): Problem {
+  const at = locate(locations, finding);
+  return {
+    file: at?.file ?? CHART_DEFAULT,
+    line: at?.line ?? 0,
+    column: at?.column ?? 0,
+    endColumn: at?.endColumn ?? 0,
+    path: formatPath(finding.path),
+    message: finding.message,
+    fix: finding.fix,
+    severity: finding.severity,
+  };
+}
+
+function unique(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** By file (in -f order, chart defaults last), line, column, then path. */
+function sortProblems(problems: Problem[], files: string[]): Problem[] {
+  const rank = (file: string) => (file === CHART_DEFAULT ? files.length : files.indexOf(file));
+  return [...problems].sort(
+    (a, b) =>
+      rank(a.file) - rank(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
+}
+
+/** Enabled components and connections, and networks, of the merged values. */
+function summarize(values: Record<string, unknown>): ValuesSummary {
+  const enabled = (record: unknown) =>
+    isMap(record)
+      ? Object.values(record).filter((e) => isMap(e) && !(Object.hasOwn(e, 'enabled') && String(e.enabled) === 'false'))
+          .length
+      : 0;
+  return {
+    components: enabled(values.components),
+    connections: enabled(values.connections),
+    networks: isMap(values.networks) ? Object.keys(values.networks).length : 0,
+  };
+}

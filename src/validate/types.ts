@@ -1,0 +1,62 @@
+// The shapes shared by the stages of `validate` (read → merge → check schema → check semantics →
+// format).
+
+/** `error`: Helm (or the API server) would refuse the values, or they do not mean what they say. */
+export type Severity = 'error' | 'warning';
+
+/** One problem of the values, where the user wrote it. */
+export type Problem = {
+  /** The values file that set the offending key (the LAST -f file that sets it), or `(chart default)`. */
+  file: string;
+  /** 1-based line of the key (or list item) in `file`; 0 for `(chart default)`. */
+  line: number;
+  /** 1-based column of the key (or list item) in `file`; 0 for `(chart default)`. */
+  column: number;
+  /** 1-based column just after the key (or the item, when on one line): the caret spans column…endColumn. */
+  endColumn: number;
+  /** The values path, as Helm's messages write it: `connections.api.to.component`, `networks.rds.cidrs[0]`. */
+  path: string;
+  message: string;
+  /** How to correct it ('' when there is nothing more to say than the message). */
+  fix: string;
+  severity: Severity;
+};
+
+/** What the files define once merged (enabled components and connections, all networks). */
+export type ValuesSummary = { components: number; connections: number; networks: number };
+
+export type ValidationResult = {
+  /** The files, in the order given (later ones win, like `helm -f a -f b`). */
+  files: string[];
+  /** No error (warnings allowed). */
+  valid: boolean;
+  /** Every error and warning, sorted by file (in the order given), line and column. */
+  problems: Problem[];
+  summary: ValuesSummary;
+  /** The text of each file, for code frames. */
+  sources: Record<string, string>;
+};
+
+/** The file name used for a problem the user's files did not write. */
+export const CHART_DEFAULT = '(chart default)';
+
+/** A path in the values: map keys and list indices. */
+export type Path = readonly (string | number)[];
+
+/** Where a key (or list item) was written. */
+export type Position = { file: string; line: number; column: number; endColumn: number };
+
+/** A problem found by a check, before it is mapped back to a file. */
+export type Finding = {
+  path: Path;
+  message: string;
+  fix: string;
+  severity: Severity;
+  /**
+   * Other paths that explain the problem, tried when `path` itself was not written by the user
+   * (e.g. `components.fineract` for an undefined reference to a component deleted with null).
+   */
+  related?: Path[];
+  /** A position known at once (problems of the YAML text itself). */
+  at?: Position;
+};

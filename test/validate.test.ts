@@ -1,0 +1,474 @@
+// `fineract-netpol validate`: a table of bad values files (a case = a file under
+// test/fixtures/validate/<case>.yaml whose first comment lines state the expected problems), merged
+// files, the environment files, the CLI as a real process, and agreement with the chart: real Helm 4
+// refuses every case the chart's schema or validation helper refuses, and renders every case
+// validate accepts.
+//
+// A case's header:
+//   # expect: LINE:COLUMN PATH  MESSAGE      an error at that place; MESSAGE is a part of
+//   # warn: LINE:COLUMN PATH  MESSAGE        `message  (fix)` (a warning)
+//   # helm: fails | renders                  what `helm template` (Helm 4) does with the file
+// Every problem validate reports must be expected, and every expectation met, so each case fails
+// when its check stops working (checked below by dropping a problem).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
+import { locate } from '../src/validate/merge.ts';
+import { formatPath } from '../src/validate/paths.ts';
+import {
+  CHART_DEFAULT,
+  formatText,
+  validateValuesFiles,
+  type Problem,
+  type ValidationResult,
+} from '../src/validate/index.ts';
+import { isolateHelmHome } from './helpers/helm-home.ts';
+import { helmTemplate } from './helpers/helm.ts';
+
+isolateHelmHome();
+
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'validate');
+const CASES = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+type Expected = { severity: 'error' | 'warning'; line: number; column: number; path: string; text: string };
+type Case = { name: string; file: string; expected: Expected[]; helm: 'fails' | 'renders' };
+
+function readCase(name: string): Case {
+  const file = join(FIXTURES, name);
+  const header = readFileSync(file, 'utf8').split('\n');
+  const expected: Expected[] = [];
+  let helm: Case['helm'] | undefined;
+  for (const line of header) {
+    if (!line.startsWith('#')) break;
+    const problem = /^# (expect|warn): (\d+):(\d+) (\S+) {2}(.+)$/.exec(line);
+    if (problem) {
+      const [, kind, l, c, path, text] = problem as unknown as [string, string, string, string, string, string];
+      expected.push({ severity: kind === 'warn' ? 'warning' : 'error', line: +l, column: +c, path, text });
+      continue;
+    }
+    const outcome = /^# helm: (fails|renders)$/.exec(line);
+    if (outcome) helm = outcome[1] as Case['helm'];
+    else if (/^# (expect|warn|helm)/.test(line)) throw new Error(`${name}: malformed header line: ${line}`);
+  }
+  if (!helm) throw new Error(`${name}: the header must say "# helm: fails" or "# helm: renders"`);
+  return { name, file, expected, helm };
+}
+
+/** `MESSAGE` is a part of the message; `MESSAGE  (FIX` also needs FIX to be a part of the fix. */
+function matchesText(problem: Problem, text: string): boolean {
+  const [message = '', fix] = text.split('  (');
+  return problem.message.includes(message) && (fix === undefined || problem.fix.includes(fix.replace(/\)$/, '')));
+}
+
+/** Every mismatch between the expectations and the problems (empty: they agree exactly). */
+function compare(expected: Expected[], problems: Problem[]): string[] {
+  const left = [...problems];
+  const mismatches: string[] = [];
+  for (const e of expected) {
+    const i = left.findIndex(
+      (p) =>
+        p.severity === e.severity &&
+        p.line === e.line &&
+        p.column === e.column &&
+        p.path === e.path &&
+        matchesText(p, e.text),
+    );
+    if (i < 0) mismatches.push(`missing: ${e.line}:${e.column} ${e.path}  ${e.text}`);
+    else left.splice(i, 1);
+  }
+  for (const p of left) mismatches.push(`unexpected: ${p.line}:${p.column} ${p.path}  ${p.message}  (${p.fix})`);
+  return mismatches;
+}
+
+const cases = CASES.map(readCase);
+const results = new Map<string, ValidationResult>(cases.map((c) => [c.name, validateValuesFiles([c.file])]));
+const resultOf = (c: Case) => results.get(c.name) as ValidationResult;
+
+describe('validate: the table of cases', () => {
+  it('has at least 30 bad cases', () => {
+    expect(cases.filter((c) => c.expected.length > 0).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const result = resultOf(c);
+    expect(compare(c.expected, result.problems)).toEqual([]);
+    expect(result.valid).toBe(!c.expected.some((e) => e.severity === 'error'));
+    for (const p of result.problems) expect(p.file).toBe(c.file);
+    // The case can fail: without any one of its problems, or with one more, it no longer agrees.
+    result.problems.forEach((_, i) => {
+      expect(compare(c.expected, result.problems.toSpliced(i, 1))).not.toEqual([]);
+    });
+    if (result.problems[0]) expect(compare(c.expected, [...result.problems, result.problems[0]])).not.toEqual([]);
+  });
+
+  // Each check of validate, and a case that shows it (by the problems actually reported).
+  const CHECKS: [string, (p: Problem) => boolean][] = [
+    ['unknown key with a suggestion', (p) => /^unknown key `.+` \(did you mean `.+`\?\)/.test(p.message)],
+    ['wrong type', (p) => /^expected .+, got /.test(p.message)],
+    ['YAML 1.1 boolean value', (p) => /^expected .+: `no` is the boolean false in YAML 1\.1/.test(p.message)],
+    ['CIDR without mask', (p) => /^CIDR mask is missing in ".+"\. Did you mean ".+\/32"\?$/.test(p.message)],
+    ['pattern explained', (p) => /is not a valid (port name|label value|description)/.test(p.message)],
+    ['invalid name with a suggestion', (p) => /is not a valid/.test(p.message) && /rename it to/.test(p.fix)],
+    ['required key', (p) => /is required/.test(p.message)],
+    ['enum', (p) => /is not one of TCP, UDP, SCTP/.test(p.message)],
+    ['port range', (p) => /above the maximum 65535/.test(p.message)],
+    ['undefined component', (p) => /is not defined in components/.test(p.message)],
+    ['undefined peer', (p) => /is not defined in peers/.test(p.message)],
+    ['undefined network', (p) => /is not defined in networks/.test(p.message)],
+    ['endpoint with two kinds after the merge', (p) => /names 2 kinds/.test(p.message) && /maps merge/.test(p.fix)],
+    ['endpoint with two kinds', (p) => /names 2 kinds/.test(p.message) && /keep only one/.test(p.fix)],
+    ['endpoint with no kind', (p) => /names no endpoint/.test(p.message)],
+    ['endpoint with a misspelt kind', (p) => /names none of component, peer or network/.test(p.message)],
+    ['connection with no component end', (p) => /neither end is a component/.test(p.message)],
+    ['except outside its cidr', (p) => /is not strictly inside any of the cidrs/.test(p.message)],
+    ['cidr inside an excluded private range', (p) => /lies inside the private range/.test(p.message)],
+    ['host bits (IPv4)', (p) => /^"\d+\.\d+\.\d+\.\d+\/\d+" has host bits set$/.test(p.message)],
+    ['host bits (IPv6)', (p) => /^".*:.*" has host bits set$/.test(p.message)],
+    ['host bits in privateCidrs', (p) => p.path.startsWith('privateCidrs[') && /host bits/.test(p.message)],
+    ['endPort below port', (p) => /is below port/.test(p.message)],
+    ['named port with endPort', (p) => /cannot be used with the named port/.test(p.message)],
+    ['named port towards a network', (p) => /cannot be resolved for a network/.test(p.message)],
+    ['empty ports list', (p) => /\.ports$/.test(p.path) && /never allows all ports/.test(p.message)],
+    ['empty metricsPorts list', (p) => /\.metricsPorts$/.test(p.path) && /is empty/.test(p.message)],
+    [
+      'component selecting every pod',
+      (p) => /^components\..+\.podSelector$/.test(p.path) && /every pod/.test(p.message),
+    ],
+    ['peer selecting every pod', (p) => /^peers\..+\.podSelector$/.test(p.path) && /every pod/.test(p.message)],
+    ['dns selecting every pod', (p) => p.path === 'dns.podSelector' && /every pod/.test(p.message)],
+    ['monitoring selecting every pod', (p) => p.path === 'monitoring.podSelector' && /every pod/.test(p.message)],
+    ['empty namespaceSelector', (p) => /selects every namespace/.test(p.message)],
+    ['namespace and namespaceSelector', (p) => /is set together with namespace/.test(p.message)],
+    ['duplicate policy names', (p) => /is already the name of/.test(p.message)],
+    ['duplicate flow', (p) => /allows the same flow as connection ".+": .+ on TCP 6379$/.test(p.message)],
+    ['duplicate flow (overlapping range)', (p) => /allows the same flow .+ on TCP 8080$/.test(p.message)],
+    ['boolean-like key', (p) => /^key `.+` is the boolean/.test(p.message)],
+    ['duplicate key', (p) => /^duplicate key/.test(p.message)],
+    ['connection to a disabled component', (p) => p.severity === 'warning' && /is disabled/.test(p.message)],
+  ];
+  it.each(CHECKS)('covers the check: %s', (_check, matches) => {
+    const showing = cases.filter((c) => resultOf(c).problems.some(matches)).map((c) => c.name);
+    expect(showing.length, 'no case shows this check').toBeGreaterThan(0);
+  });
+});
+
+describe('validate: several files merged like helm -f a -f b', () => {
+  const base = join(FIXTURES, 'merged', 'base.yaml');
+  const override = join(FIXTURES, 'merged', 'override.yaml');
+
+  it('points each problem at the file (the last one) that sets the key', () => {
+    const result = validateValuesFiles([base, override]);
+    const where = result.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path}`);
+    expect(where).toEqual([
+      `${base}:5:5 components.reporting.enabeld`,
+      `${override}:4:13 networks.rds.cidrs[0]`,
+      `${override}:7:5 connections.reporting-to-rds.to`,
+    ]);
+    const twoKinds = result.problems[2] as Problem;
+    expect(twoKinds.message).toContain('peer "ingress-nginx" and network "rds"');
+    expect(twoKinds.fix).toBe(`the files merge: add peer: null next to network in ${override}`);
+  });
+
+  it('follows the order of the files: the later file wins', () => {
+    const result = validateValuesFiles([override, base]);
+    const where = result.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path}`);
+    expect(where).toEqual([
+      `${base}:5:5 components.reporting.enabeld`,
+      `${base}:13:5 connections.reporting-to-rds.to`,
+      `${base}:16:26 connections.fineract-to-rds.ports[0].endPort`,
+    ]);
+  });
+
+  it('reads JSON, with lines and columns', () => {
+    const file = join(FIXTURES, 'json', 'values.json');
+    const result = validateValuesFiles([file]);
+    expect(result.problems.map((p) => `${p.line}:${p.column} ${p.path}  ${p.message}`)).toEqual([
+      '3:24 networks.rds.cidrs[0]  CIDR mask is missing in "10.20.32.10". Did you mean "10.20.32.10/32"?',
+      '5:33 components.keycloak.enabled  expected true or false, got the string "no"',
+    ]);
+  });
+
+  it('says (chart default) for a problem no file wrote', () => {
+    const finding = { path: ['networks', 'rds', 'cidrs', 0], message: 'm', fix: 'f', severity: 'error' } as const;
+    expect(locate(undefined, finding)).toBeUndefined();
+    const result: ValidationResult = {
+      files: ['a.yaml'],
+      valid: false,
+      problems: [{ ...finding, file: CHART_DEFAULT, line: 0, column: 0, endColumn: 0, path: formatPath(finding.path) }],
+      summary: { components: 0, connections: 0, networks: 0 },
+      sources: {},
+    };
+    expect(formatText(result)).toBe('(chart default)  networks.rds.cidrs[0]  m  (f)\n\na.yaml: 1 error\n');
+  });
+});
+
+describe('validate: the environment files and the chart defaults are valid', () => {
+  const files = [
+    ...readdirSync(VALUES_DIR)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => join(VALUES_DIR, f)),
+    join(CHART_DIR, 'values.yaml'),
+  ];
+  it.each(files)('%s', (file) => {
+    const result = validateValuesFiles([file]);
+    expect(result.problems).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+});
+
+describe('validate: the command line, as a real process', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'fineract-netpol-validate-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  function cli(...args: string[]) {
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'validate', ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    // Never a stack trace, whatever the input.
+    expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(run.stderr).not.toContain('internal error');
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  }
+
+  it('exits 0 with a one-line summary for a valid file', () => {
+    const run = cli('-f', 'values/uat.yaml');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('values/uat.yaml: valid (4 components, 12 connections, 3 networks)\n');
+  });
+
+  it('exits 1 with every problem, one line each and the offending line under it', () => {
+    const run = cli('-f', 'test/fixtures/validate/private-range-rds.yaml');
+    expect(run.status).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe(
+      'test/fixtures/validate/private-range-rds.yaml:8:13  networks.rds.cidrs[0]  "10.20.32.0/24" lies inside the private range "10.0.0.0/8" that excludePrivate removes, so nothing in it is reachable  (set networks.rds.excludePrivate: false and list the real subnets)',
+    );
+    expect(lines.slice(1, 4)).toEqual([
+      '      7 |   rds:',
+      '    > 8 |     cidrs: [10.20.32.0/24, 10.20.33.0/24]',
+      '        |             ^^^^^^^^^^^^^',
+    ]);
+    expect(run.stdout).toContain('private-range-rds.yaml:8:28  networks.rds.cidrs[1]');
+    expect(lines.at(-2)).toBe('test/fixtures/validate/private-range-rds.yaml: 2 errors');
+  });
+
+  it('exits 0 for warnings alone, and prints them', () => {
+    const run = cli('-f', 'test/fixtures/validate/disabled-component.yaml');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('connections.fineract-to-redis.to.component  warning: component "fineract-redis"');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'test/fixtures/validate/disabled-component.yaml: valid with 2 warnings (3 components, 12 connections, 3 networks)',
+    );
+  });
+
+  it('writes JSON with --output json', () => {
+    const run = cli(
+      '-f',
+      'test/fixtures/validate/merged/base.yaml',
+      '-f',
+      'test/fixtures/validate/merged/override.yaml',
+      '--output',
+      'json',
+    );
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { valid: boolean; files: string[]; problems: Problem[] };
+    expect(report.valid).toBe(false);
+    expect(report.files).toHaveLength(2);
+    expect(report.problems[0]).toEqual({
+      file: 'test/fixtures/validate/merged/base.yaml',
+      line: 5,
+      column: 5,
+      endColumn: 12,
+      path: 'components.reporting.enabeld',
+      message: 'unknown key `enabeld` (did you mean `enabled`?)',
+      fix: 'rename it to `enabled`',
+      severity: 'error',
+    });
+  });
+
+  it('exits 2 for a file that is not YAML, with the line and column', () => {
+    const file = join(scratch, 'broken.yaml');
+    writeFileSync(file, 'networks:\n  rds:\n    cidrs: [10.20.0.0/16\n    excludePrivate: false\n');
+    const run = cli('-f', file);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^fineract-netpol: ${file}:\\d+:\\d+: not valid YAML: `));
+  });
+
+  it('exits 2 for a file that cannot be read, or is not a mapping', () => {
+    const list = join(scratch, 'list.yaml');
+    writeFileSync(list, '- a\n- b\n');
+    const run = cli('-f', join(scratch, 'missing.yaml'), '-f', list);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('missing.yaml: cannot read the values file (no such file)');
+    expect(run.stderr).toContain(`${list}:1:1: a values file must be a YAML mapping (key: value), not a list`);
+  });
+
+  it('exits 2 for binary input', () => {
+    const file = join(scratch, 'binary.yaml');
+    writeFileSync(file, Buffer.from([0x00, 0x01, 0xff, 0x09, 0x3a, 0x0a, 0x7b]));
+    expect(cli('-f', file).status).toBe(2);
+  });
+});
+
+describe('validate never throws on bad values, only reports them', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'fineract-netpol-validate-fuzz-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  const name = fc.constantFrom('fineract', 'keycloak', 'rds', 'ingress-nginx', 'x', 'Bad_Name', 'y');
+  const cidr = fc.constantFrom(
+    '10.0.0.0/8',
+    '10.1.2.3/8',
+    '10.20.0.0/16',
+    'fd00::1/8',
+    '0.0.0.0/0',
+    '10.0.0.1',
+    'x/33',
+  );
+  const scalar = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -1, max: 70000 }), name, cidr);
+  const anything = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(name, scalar, { maxKeys: 3 }));
+  const endpoint = fc.oneof(
+    anything,
+    fc.dictionary(fc.constantFrom('component', 'peer', 'network', 'compnent'), fc.oneof(name, scalar), { maxKeys: 3 }),
+  );
+  const port = fc.oneof(
+    anything,
+    fc.record(
+      {
+        port: fc.oneof(fc.integer({ min: 0, max: 70000 }), name),
+        endPort: fc.integer({ min: 0, max: 70000 }),
+        protocol: fc.constantFrom('TCP', 'udp'),
+      },
+      { requiredKeys: [] },
+    ),
+  );
+  const connection = fc.record(
+    {
+      enabled: fc.oneof(fc.boolean(), scalar),
+      from: endpoint,
+      to: endpoint,
+      ports: fc.oneof(fc.array(port, { maxLength: 3 }), anything),
+    },
+    { requiredKeys: [] },
+  );
+  const selector = fc.oneof(
+    anything,
+    fc.record({ matchLabels: anything, matchExpressions: anything }, { requiredKeys: [] }),
+  );
+  const pods = fc.record(
+    {
+      enabled: scalar,
+      namespace: fc.oneof(name, scalar),
+      namespaceSelector: selector,
+      podSelector: selector,
+      ports: fc.array(port, { maxLength: 2 }),
+    },
+    { requiredKeys: [] },
+  );
+  const values = fc.record(
+    {
+      components: fc.dictionary(
+        name,
+        fc.oneof(
+          anything,
+          fc.record(
+            { enabled: scalar, podSelector: selector, policyName: name, metricsPorts: fc.array(port) },
+            { requiredKeys: [] },
+          ),
+        ),
+        { maxKeys: 3 },
+      ),
+      peers: fc.dictionary(name, fc.oneof(anything, pods), { maxKeys: 2 }),
+      networks: fc.dictionary(
+        name,
+        fc.oneof(
+          anything,
+          fc.record(
+            {
+              cidrs: fc.array(cidr, { maxLength: 3 }),
+              except: fc.oneof(fc.array(cidr, { maxLength: 2 }), anything),
+              excludePrivate: scalar,
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        { maxKeys: 2 },
+      ),
+      connections: fc.dictionary(name, fc.oneof(anything, connection), { maxKeys: 3 }),
+      dns: fc.oneof(anything, pods),
+      monitoring: fc.oneof(anything, pods),
+      privateCidrs: fc.oneof(fc.array(cidr, { maxLength: 3 }), anything),
+      defaultDeny: fc.oneof(anything, fc.record({ enabled: scalar, policyName: name }, { requiredKeys: [] })),
+      enabeld: scalar,
+    },
+    { requiredKeys: [] },
+  );
+
+  it('reports problems (with a place and a path) for any values, and never throws', () => {
+    const file = join(scratch, 'values.yaml');
+    fc.assert(
+      fc.property(values, (v) => {
+        writeFileSync(file, stringify(v));
+        const result = validateValuesFiles([file]);
+        for (const p of result.problems) {
+          expect(p.path).not.toBe('');
+          expect(p.message).not.toBe('');
+          expect([file, CHART_DEFAULT]).toContain(p.file);
+        }
+        formatText(result);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('validate agrees with the chart (real helm template, Helm 4)', () => {
+  /** The values paths Helm names: schema errors (top-level `- at '/x/y'`) and the validation helper's. */
+  function helmPaths(stderr: string): string[] {
+    const paths: string[] = [];
+    for (const line of stderr.split('\n')) {
+      const schema = /^- at '([^']*)': (.*)$/.exec(line);
+      if (schema) {
+        const path: (string | number)[] = (schema[1] ?? '')
+          .split('/')
+          .slice(1)
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+          .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+        const key = /^(?:additional properties|missing property) '([^']+)'( not allowed)?$/.exec(schema[2] ?? '');
+        paths.push(formatPath(key?.[1] ? [...path, key[1]] : path));
+        continue;
+      }
+      const helper = /^ {2}- ([^\s:]+): /.exec(line);
+      if (helper?.[1]) paths.push(helper[1]);
+    }
+    return paths;
+  }
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const result = resultOf(c);
+    const helm = helmTemplate({ helm: 4, valuesFiles: [c.file] });
+    expect(helm.status === 0 ? 'renders' : 'fails', helm.stderr).toBe(c.helm);
+    if (helm.status !== 0) {
+      // Never weaker than Helm: every path Helm refuses is among validate's errors.
+      expect(result.valid).toBe(false);
+      const paths = helmPaths(helm.stderr);
+      expect(paths.length, helm.stderr).toBeGreaterThan(0);
+      const ours = result.problems.filter((p) => p.severity === 'error').map((p) => p.path);
+      for (const path of paths) {
+        const covered =
+          path === '(root)' || ours.some((p) => p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
+        expect(covered, `Helm refuses ${path}; validate reports ${ours.join(', ')}`).toBe(true);
+      }
+    }
+    // What validate accepts, Helm renders.
+    if (result.valid) expect(helm.status, helm.stderr).toBe(0);
+  });
+});

@@ -2,16 +2,20 @@
 // The fineract-netpol command line. The only place that writes to the terminal and sets the exit
 // code: commands are typed functions (src/cli/<command>/index.ts) that return their output.
 //
-// Exit codes: 0 success (no error finding, no difference); 1 error findings (verify) or a
-// difference (diff); 2 unusable input or wrong usage.
+// Exit codes: 0 success (no error finding, no difference); 1 error findings (verify), a
+// difference (diff) or invalid values (validate); 2 unusable input or wrong usage.
 //
 // Usage: fineract-netpol verify --manifests out/uat.yaml --workloads inventory.yaml --values values/uat.yaml
 //        fineract-netpol diff --before legacy/ --after out/uat.yaml --workloads inventory.yaml
+//        fineract-netpol validate -f values/uat.yaml [-f local.yaml] [--output json]
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { DIFF_FORMATS, type DiffFormat } from '../verify/diff.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../verify/report.ts';
 import { diff } from './diff/index.ts';
+import { validate } from './validate/index.ts';
+import { VALIDATE_FORMATS, type ValidateFormat } from '../validate/index.ts';
+import { emit } from './emit/index.ts';
 import { verify } from './verify/index.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -77,6 +81,30 @@ export function program(): Command {
         process.exitCode = result.exitCode;
       },
     );
+
+  cli
+    .command('validate')
+    .description('Check values files (merged like helm -f) and report every problem with its file, line and fix.')
+    .requiredOption('-f, --values <file>', 'values file, YAML or JSON (repeatable, merged like helm -f)', collect)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(VALIDATE_FORMATS).default('text'))
+    .action((opts: { values: string[]; output: ValidateFormat }) => {
+      const result = validate(opts);
+      process.stdout.write(result.output);
+      process.exitCode = result.exitCode;
+    });
+
+  cli
+    .command('emit')
+    .description('Write the YAML values file of a TypeScript values module (default export from defineValues).')
+    .argument('<file>', 'values module: .ts or .mts (also .js, .mjs)')
+    .option('-o, --output <file>', 'write the YAML to this file (atomically) instead of stdout')
+    .option('--schema <ref>', "the modeline's $schema (default: the package's values-override.schema.json, relative)")
+    .action(async (file: string, opts: { output?: string; schema?: string }) => {
+      const result = await emit({ file, out: opts.output, schema: opts.schema });
+      process.stdout.write(result.output);
+      process.stderr.write(result.messages);
+      process.exitCode = result.exitCode;
+    });
   return cli;
 }
 

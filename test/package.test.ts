@@ -1,0 +1,327 @@
+// The npm package as a user gets it: `npm pack` (prepack compiles dist/), the tarball installed
+// into an empty project (its dependencies from the npm registry, once per run), then
+//   - the TypeScript compiler on values files written with defineValues: a good file passes, a
+//     typo'd key (TS2561 / TS2353), a wrong type (TS2322) and a two-kind endpoint fail, naming it;
+//   - the TypeScript language service (what an editor runs): completion offers the model's keys,
+//     hover shows a key's description;
+//   - the installed `fineract-netpol` bin: --help, `emit` of the good file, whose YAML real Helm 4
+//     renders with the packaged chart, byte-identical to writeValuesFile from the installed SDK.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { REPO_ROOT } from '../src/paths.ts';
+import { helm, helmTemplate } from './helpers/helm.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'fineract-netpol-package-'));
+const project = join(work, 'project');
+const installed = join(project, 'node_modules', 'fineract-netpol');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+type Run = { status: number; stdout: string; stderr: string };
+
+/** Runs a command; npm's own npm_* variables (when the tests run under `npm test`) are not passed on. */
+function run(command: string, args: string[], cwd: string): Run {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function mustRun(command: string, args: string[], cwd: string): Run {
+  const result = run(command, args, cwd);
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}\n${result.stdout}`);
+  }
+  return result;
+}
+
+/** The installed bin, as `npx fineract-netpol …` runs it in the project. */
+const bin = (args: string[]): Run => run('npx', ['--no-install', 'fineract-netpol', ...args], project);
+
+const GOOD = `import { defineValues } from 'fineract-netpol';
+
+export default defineValues({
+  commonLabels: { environment: 'uat' },
+  components: { keycloak: { metricsPorts: [{ port: 9000 }] } },
+  networks: {
+    rds: {
+      cidrs: ['10.20.32.0/24', '10.20.33.0/24', '10.20.34.0/24'],
+      excludePrivate: false,
+      description: 'UAT RDS PostgreSQL',
+    },
+  },
+  connections: {
+    'keycloak-admin-from-ingress': { enabled: false },
+    'fineract-from-batch-peer': {
+      from: { peer: 'ingress-nginx' },
+      to: { component: 'fineract' },
+      ports: [{ port: 9090 }],
+    },
+  },
+});
+`;
+
+/** Files that must not compile, with the error code and the text the compiler must name. */
+const BAD: Record<string, { source: string; code: RegExp; names: string }> = {
+  'typo-nested.ts': { source: `dns: { enabeld: false }`, code: /^TS2561$/, names: `'enabeld'` },
+  'typo-top.ts': { source: `netwroks: {}`, code: /^TS2561$/, names: `'netwroks'` },
+  'unknown-key.ts': { source: `components: { fineract: { replicas: 3 } }`, code: /^TS2353$/, names: `'replicas'` },
+  'wrong-type.ts': {
+    source: `networks: { rds: { cidrs: '10.20.0.0/16' } }`,
+    code: /^TS2322$/,
+    names: `'[string, ...string[]]'`,
+  },
+  // TS2820: not assignable, "Did you mean '"UDP"'?"
+  'wrong-protocol.ts': {
+    source: `dns: { ports: [{ port: 53, protocol: 'udp' }] }`,
+    code: /^TS(2322|2820)$/,
+    names: `'"udp"'`,
+  },
+  'two-kinds.ts': {
+    source: `connections: { x: { from: { component: 'fineract', peer: 'ingress-nginx' }, to: { component: 'keycloak' }, ports: [{ port: 80 }] } }`,
+    code: /^TS2322$/,
+    names: `'string' is not assignable to type 'null`,
+  },
+};
+const badSource = (body: string) =>
+  `import { defineValues } from 'fineract-netpol';\n\nexport default defineValues({ ${body} });\n`;
+
+beforeAll(() => {
+  mustRun('npm', ['pack', '--pack-destination', work, '--loglevel=error'], REPO_ROOT);
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new Error(`npm pack wrote no tarball into ${work}`);
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'values-project', private: true, type: 'module' })}\n`,
+  );
+  mustRun(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, tarball)],
+    project,
+  );
+
+  writeFileSync(join(project, 'values.ts'), GOOD);
+  for (const [name, { source }] of Object.entries(BAD)) writeFileSync(join(project, name), badSource(source));
+  // A user's tsconfig: strict, NodeNext, and the package's declarations checked too.
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: [],
+    },
+    files: ['values.ts', ...Object.keys(BAD)],
+  };
+  writeFileSync(join(project, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
+}, 600_000);
+
+describe('the packed package', () => {
+  it('ships compiled JavaScript with declarations, the schemas, the chart and the README, and no sources', () => {
+    for (const file of [
+      'package.json',
+      'README.md',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/cli/main.js',
+      'dist/schema/values.d.ts',
+      'schema/values.schema.json',
+      'schema/values-override.schema.json',
+      'schema/values.d.ts',
+      'chart/Chart.yaml',
+      'chart/values.yaml',
+      'chart/values.schema.json',
+    ]) {
+      expect(existsSync(join(installed, file)), file).toBe(true);
+    }
+    for (const absent of ['src', 'test', 'scripts', 'dist/src/build', 'tsconfig.json']) {
+      expect(existsSync(join(installed, absent)), absent).toBe(false);
+    }
+    expect(readFileSync(join(installed, 'dist/src/cli/main.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg.bin).toEqual({ 'fineract-netpol': './dist/src/cli/main.js' });
+  });
+
+  it('is importable by its exports: the SDK, the JSON Schema, package.json', () => {
+    writeFileSync(
+      join(project, 'imports.mjs'),
+      `import { Values, expandConnections, parseValues, mergeHelmValues, DEFAULT_VALUES } from 'fineract-netpol';
+import values from './values.ts';
+const merged = parseValues([values], 'values.ts');
+console.log(JSON.stringify({
+  schema: import.meta.resolve('fineract-netpol/schema'),
+  override: import.meta.resolve('fineract-netpol/schema/override'),
+  pkg: import.meta.resolve('fineract-netpol/package.json'),
+  flows: expandConnections(merged).length,
+  rds: merged.networks.rds.cidrs,
+  same: JSON.stringify(Values.parse(mergeHelmValues(DEFAULT_VALUES, values))) === JSON.stringify(merged),
+}));
+`,
+    );
+    const out = JSON.parse(mustRun('node', ['imports.mjs'], project).stdout) as Record<string, unknown>;
+    expect(out.schema).toBe(`file://${join(installed, 'schema', 'values.schema.json')}`);
+    expect(out.override).toBe(`file://${join(installed, 'schema', 'values-override.schema.json')}`);
+    expect(out.pkg).toBe(`file://${join(installed, 'package.json')}`);
+    expect(out.flows).toBeGreaterThan(10);
+    expect(out.rds).toEqual(['10.20.32.0/24', '10.20.33.0/24', '10.20.34.0/24']);
+    expect(out.same).toBe(true);
+  });
+});
+
+describe('TypeScript on values written with defineValues', () => {
+  let errors: { file: string; code: string; text: string }[] = [];
+  beforeAll(() => {
+    const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], project);
+    errors = [...result.stdout.matchAll(/^(\S+)\(\d+,\d+\): error (TS\d+): (.*)$/gm)].map((m) => ({
+      file: m[1] ?? '',
+      code: m[2] ?? '',
+      text: m[3] ?? '',
+    }));
+    expect(errors.length, result.stdout).toBeGreaterThan(0);
+  });
+
+  it('compiles a good file, and the package declarations, with no error', () => {
+    expect(errors.filter((e) => !Object.hasOwn(BAD, e.file))).toEqual([]);
+  });
+
+  it.each(Object.entries(BAD))('%s fails with the right error, naming the mistake', (file, { code, names }) => {
+    const mine = errors.filter((e) => e.file === file);
+    expect(mine.length, JSON.stringify(errors)).toBeGreaterThan(0);
+    expect(mine.map((e) => e.code)).toContainEqual(expect.stringMatching(code));
+    expect(mine.map((e) => e.text).join('\n')).toContain(names);
+  });
+
+  it("an editor's language service completes every key and shows its description", () => {
+    const file = join(project, 'editing.ts');
+    const source = `import { defineValues } from 'fineract-netpol';
+
+export default defineValues({
+  /*top*/
+  networks: { rds: { /*network*/ } },
+  dns: { ports: [{ /*port*/ }] },
+});
+`;
+    writeFileSync(file, source);
+    const service = languageService(project, ['editing.ts']);
+    const completionsAt = (marker: string): string[] => {
+      const position = source.indexOf(marker);
+      const completions = service.getCompletionsAtPosition(file, position, {});
+      return (completions?.entries ?? []).map((e) => e.name).sort();
+    };
+    // Top level: every key of the model (the JSON Schema's properties) not written yet.
+    const schema = JSON.parse(readFileSync(join(installed, 'schema', 'values.schema.json'), 'utf8')) as {
+      properties: Record<string, unknown>;
+    };
+    const written = ['networks', 'dns'];
+    expect(completionsAt('/*top*/')).toEqual(
+      Object.keys(schema.properties)
+        .filter((key) => !written.includes(key))
+        .sort(),
+    );
+    expect(completionsAt('/*network*/')).toEqual(['cidrs', 'description', 'except', 'excludePrivate']);
+    expect(completionsAt('/*port*/')).toEqual(['endPort', 'port', 'protocol']);
+    // Hover on a key: its description from the model.
+    const info = service.getQuickInfoAtPosition(file, source.indexOf('networks') + 1);
+    expect(ts.displayPartsToString(info?.documentation)).toMatch(/^IP blocks outside the cluster/);
+  });
+});
+
+describe('the installed fineract-netpol bin', () => {
+  it('--help lists the commands', () => {
+    const result = bin(['--help']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/emit \[options\] <file>/);
+    expect(result.stdout).toMatch(/verify/);
+  });
+
+  it('emit writes YAML that Helm 4 renders with the packaged chart, equal to writeValuesFile', () => {
+    const emitted = bin(['emit', 'values.ts', '-o', 'values.yaml']);
+    expect(emitted.status, emitted.stderr).toBe(0);
+    const yaml = readFileSync(join(project, 'values.yaml'), 'utf8');
+    expect(yaml.split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=./node_modules/fineract-netpol/schema/values-override.schema.json',
+    );
+
+    // The same YAML on stdout, and from the installed SDK's writeValuesFile.
+    expect(bin(['emit', 'values.ts']).stdout).toBe(yaml);
+    writeFileSync(
+      join(project, 'write.mjs'),
+      `import values from './values.ts';
+import { writeValuesFile } from 'fineract-netpol';
+writeValuesFile('sdk.yaml', values, { header: 'Generated from values.ts by \`fineract-netpol emit\`; edit that file instead.' });
+`,
+    );
+    mustRun('node', ['write.mjs'], project);
+    expect(readFileSync(join(project, 'sdk.yaml'), 'utf8')).toBe(yaml);
+
+    // Real Helm 4 with the chart the package ships (and the repository's: the same bytes).
+    const rendered = helm(4, [
+      'template',
+      'x',
+      join(installed, 'chart'),
+      '-n',
+      'fineract-uat',
+      '-f',
+      join(project, 'values.yaml'),
+    ]);
+    expect(rendered.status, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toBe(
+      helmTemplate({ helm: 4, releaseName: 'x', valuesFiles: [join(project, 'values.yaml')] }).stdout,
+    );
+    const docs = rendered.stdout.split(/^---$/m).map((d) => parseYaml(d) as Record<string, unknown> | null);
+    const policies = docs.filter((d) => d?.kind === 'NetworkPolicy');
+    expect(policies.length).toBeGreaterThanOrEqual(4);
+    expect(rendered.stdout).toContain('cidr: 10.20.33.0/24');
+    expect(rendered.stdout).toContain('port: 9090');
+  });
+
+  it('emit of invalid values: exit 1, each path and message, nothing written', () => {
+    writeFileSync(
+      join(project, 'invalid.ts'),
+      `import { defineValues } from 'fineract-netpol';
+export default defineValues({ networks: { rds: { cidrs: ['10.20.0.0/33'] } } });
+`,
+    );
+    const result = bin(['emit', 'invalid.ts', '-o', 'invalid.yaml']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('invalid.ts  networks.rds.cidrs[0]  "10.20.0.0/33" is not a valid CIDR');
+    expect(existsSync(join(project, 'invalid.yaml'))).toBe(false);
+  });
+});
+
+/** A TypeScript language service over files of a folder (as an editor's TS server runs it). */
+function languageService(dir: string, files: string[]): ts.LanguageService {
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    noEmit: true,
+    types: [],
+  };
+  const paths = files.map((f) => join(dir, f));
+  const host: ts.LanguageServiceHost = {
+    getCompilationSettings: () => options,
+    getScriptFileNames: () => paths,
+    getScriptVersion: () => '1',
+    getScriptSnapshot: (file) =>
+      existsSync(file) ? ts.ScriptSnapshot.fromString(readFileSync(file, 'utf8')) : undefined,
+    getCurrentDirectory: () => dir,
+    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+    fileExists: (file) => ts.sys.fileExists(file),
+    readFile: (file) => ts.sys.readFile(file),
+    readDirectory: (...args) => ts.sys.readDirectory(...args),
+    directoryExists: (d) => ts.sys.directoryExists(d),
+    getDirectories: (d) => ts.sys.getDirectories(d),
+    realpath: (p) => ts.sys.realpath?.(p) ?? p,
+  };
+  return ts.createLanguageService(host, ts.createDocumentRegistry());
+}

@@ -1,0 +1,647 @@
+// The fineract-netpol command line as a real process (test/helpers/cli.ts): what a user and CI see.
+//
+// - `verify` on the chart's defaults and on every values/*.yaml, rendered by the real Helm 4 in the
+//   namespace of ../shared/fixtures/fineract-workloads.yaml (fineract-uat), against that inventory
+//   and the values file: exit 0, no error finding (the issue's "the chart's defaults and every env
+//   file verify clean"; test/verify-intent.test.ts checks the same in-process);
+// - the legacy policy set with the seed's defects (test/fixtures/legacy/policies.yaml): exit 1 with
+//   the expected finding codes;
+// - unusable input and wrong usage: exit 2, with `file:line` where there is a file, never a stack trace;
+// - standard input, each output format (the JSON shapes are a documented contract, docs/verify.md),
+//   synthesized pods without --workloads, and `diff`.
+// Expectations are written from the Kubernetes semantics and the fixtures, not copied from output.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
+import { runCli, type CliResult } from './helpers/cli.ts';
+import { helmTemplate } from './helpers/helm.ts';
+import { isolateHelmHome } from './helpers/helm-home.ts';
+
+isolateHelmHome();
+
+const NAMESPACE = 'fineract-uat';
+/** The inventory, whose workloads live in fineract-uat (and ingress-nginx, monitoring, kube-system). */
+const WORKLOADS = join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml');
+const LEGACY = join(REPO_ROOT, 'test', 'fixtures', 'legacy', 'policies.yaml');
+const UAT_VALUES = join(VALUES_DIR, 'uat.yaml');
+/** The chart's own values.yaml: the defaults, as a values file (merging it over the defaults changes nothing). */
+const DEFAULT_VALUES_FILE = join(CHART_DIR, 'values.yaml');
+const ENV_FILES = readdirSync(VALUES_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => join(VALUES_DIR, f));
+
+const tmp = mkdtempSync(join(tmpdir(), 'fineract-netpol-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Writes a file into the temporary folder and returns its path. */
+function write(name: string, text: string): string {
+  const path = join(tmp, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Renders the chart with real Helm 4 (the Argo CD renderer) into the temporary folder. */
+function render(name: string, valuesFiles: string[], namespace = NAMESPACE): string {
+  const out = helmTemplate({ helm: 4, valuesFiles, namespace });
+  if (out.status !== 0) throw new Error(`helm template ${valuesFiles.join(' ')} failed:\n${out.stderr}`);
+  return write(`renders/${name}.yaml`, out.stdout);
+}
+
+// ---- shapes of the JSON documents (docs/verify.md) ---------------------------------------------------
+
+type ConnectionRecord = { from: string; to: string; protocol: string; ports: string[] };
+type FindingJson = { code: string; severity: string; message: string; policy?: string; rule?: string };
+type VerifyJson = {
+  connections: ConnectionRecord[];
+  findings: FindingJson[];
+  summary: {
+    policies: number;
+    workloads: number;
+    podClasses: number;
+    ignoredObjects: number;
+    connections: number;
+    findings: { error: number; warning: number; info: number };
+  };
+};
+type PortsByProtocol = Record<string, string[]>;
+type DiffJson = {
+  added: ConnectionRecord[];
+  removed: ConnectionRecord[];
+  changed: { from: string; to: string; before: PortsByProtocol; after: PortsByProtocol }[];
+  summary: { added: number; removed: number; changed: number };
+};
+
+const PORT_RANGE = /^\d+(-\d+)?$/;
+
+/** A connection record has exactly the documented fields, a protocol, and ports as "N" or "N-M". */
+function expectRecord(record: ConnectionRecord): void {
+  expect(Object.keys(record)).toEqual(['from', 'to', 'protocol', 'ports']);
+  expect(['TCP', 'UDP', 'SCTP']).toContain(record.protocol);
+  expect(record.ports.length).toBeGreaterThan(0);
+  for (const port of record.ports) expect(port).toMatch(PORT_RANGE);
+}
+
+function parseVerify(result: CliResult): VerifyJson {
+  const report = JSON.parse(result.stdout) as VerifyJson;
+  expect(Object.keys(report)).toEqual(['connections', 'findings', 'summary']);
+  for (const record of report.connections) expectRecord(record);
+  for (const finding of report.findings) {
+    expect(Object.keys(finding).sort()).toEqual(
+      ['code', 'message', 'severity', ...(finding.policy ? ['policy'] : []), ...(finding.rule ? ['rule'] : [])].sort(),
+    );
+  }
+  expect(Object.keys(report.summary)).toEqual([
+    'policies',
+    'workloads',
+    'podClasses',
+    'ignoredObjects',
+    'connections',
+    'findings',
+  ]);
+  expect(Object.keys(report.summary.findings)).toEqual(['error', 'warning', 'info']);
+  return report;
+}
+
+/** No stack trace, no internal error: what the CLI prints on stderr is meant for the user. */
+function expectCleanStderr(result: CliResult): void {
+  expect(result.stderr).not.toMatch(/^ {4}at /m);
+  expect(result.stderr).not.toContain('internal error');
+  expect(result.stderr).not.toContain('Warning:');
+}
+
+// ---- the chart verifies clean ------------------------------------------------------------------------
+
+const ENVIRONMENTS: [name: string, valuesFile: string, helmValues: string[]][] = [
+  ['the chart defaults', DEFAULT_VALUES_FILE, []],
+  ...ENV_FILES.map((file): [string, string, string[]] => [`values/${basename(file)}`, file, [file]]),
+];
+
+describe('verify: the chart, rendered by Helm 4, verifies clean against its values and the inventory', () => {
+  it.each(ENVIRONMENTS)('%s: exit 0, no error finding', (name, valuesFile, helmValues) => {
+    const manifests = render(name.replaceAll(/[^a-z0-9]+/g, '-'), helmValues);
+    const result = runCli([
+      'verify',
+      '--manifests',
+      manifests,
+      '--workloads',
+      WORKLOADS,
+      '--values',
+      valuesFile,
+      '--output',
+      'json',
+    ]);
+    expectCleanStderr(result);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const report = parseVerify(result);
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(report.summary.findings.error).toBe(0);
+    // Every workload of the inventory is evaluated (10 in the namespaces named, 12 in all).
+    expect(report.summary.workloads).toBe(12);
+    // The intent is really checked: Fineract → Redis 6379 is declared and allowed.
+    expect(report.connections).toContainEqual({
+      from: 'fineract-uat/fineract-read',
+      to: 'fineract-uat/fineract-redis',
+      protocol: 'TCP',
+      ports: ['6379'],
+    });
+  });
+});
+
+// ---- the legacy policy set ---------------------------------------------------------------------------
+
+describe('verify: the hand-written legacy policies with the seed defects', () => {
+  const args = ['verify', '--manifests', LEGACY, '--workloads', WORKLOADS, '--values', UAT_VALUES, '-o', 'json'];
+
+  it('exits 1 and reports every defect with its code, severity, policy and rule', () => {
+    const result = runCli(args);
+    expectCleanStderr(result);
+    expect(result.status).toBe(1);
+    const report = parseVerify(result);
+    const has = (code: string, severity: string, policy?: string, rule?: string, message?: RegExp) =>
+      report.findings.some(
+        (f) =>
+          f.code === code &&
+          f.severity === severity &&
+          (policy === undefined || f.policy === policy) &&
+          (rule === undefined || f.rule === rule) &&
+          (message === undefined || message.test(f.message)),
+      );
+    const P = (name: string) => `fineract-uat/${name}-network-policy`;
+    // [defect (see the fixture's header), code, severity, policy, rule, message]
+    const expected: [string, string, string, string?, string?, RegExp?][] = [
+      ['1: `app: fineract` selects no pod', 'policy-selects-nothing', 'error', P('fineract')],
+      [
+        '1: rules naming `app: fineract` admit no one',
+        'peer-selects-nothing',
+        'warning',
+        P('keycloak'),
+        'ingress[1].from[0]',
+      ],
+      [
+        '2: DNS as two items: every pod of kube-system',
+        'namespace-wide-peer',
+        'warning',
+        P('keycloak'),
+        'egress[2].to[0]',
+      ],
+      [
+        '2: DNS as two items: kube-dns pods in fineract-uat',
+        'peer-selects-nothing',
+        'warning',
+        P('fineract-redis'),
+        'egress[0].to[1]',
+      ],
+      ['3: `from: []` for kubelet probes', 'allow-all-peer', 'error', P('fineract'), 'ingress[3]'],
+      ['4: the whole monitoring namespace', 'namespace-wide-peer', 'warning', P('oauth2-proxy'), 'ingress[1].from[0]'],
+      [
+        '5: RDS excluded with 10.0.0.0/8: the real database subnets of values/uat.yaml are blocked',
+        'missing-flow',
+        'error',
+        P('keycloak'),
+        undefined,
+        /^fineract-uat\/keycloak → 10\.20\.32\.0\/23, 10\.20\.34\.0\/24: TCP 5432 is declared by connections\.keycloak-to-rds but blocked/,
+      ],
+      ['6: OAuth2 Proxy → Redis, egress only', 'half-open-flow', 'warning', P('oauth2-proxy'), 'egress[1]'],
+      [
+        '6: OAuth2 Proxy → Redis is declared',
+        'missing-flow',
+        'error',
+        P('fineract-redis'),
+        undefined,
+        /^fineract-uat\/oauth2-proxy → fineract-uat\/fineract-redis: TCP 6379 is declared by connections\.oauth2-proxy-to-redis but blocked/,
+      ],
+      ['1: the Fineract pods are not isolated', 'unprotected-workload', 'warning'],
+      ['1, 4: traffic the values do not declare', 'undeclared-flow', 'error'],
+    ];
+    for (const [defect, code, severity, policy, rule, message] of expected) {
+      expect(
+        has(code, severity, policy, rule, message),
+        `${defect}: ${code} ${severity} ${policy ?? ''} ${rule ?? ''}`,
+      ).toBe(true);
+    }
+    expect(new Set(report.findings.map((f) => f.code))).toEqual(
+      new Set([
+        'policy-selects-nothing',
+        'peer-selects-nothing',
+        'allow-all-peer',
+        'namespace-wide-peer',
+        'half-open-flow',
+        'unprotected-workload',
+        'undeclared-flow',
+        'missing-flow',
+      ]),
+    );
+    const counts = { error: 0, warning: 0, info: 0 };
+    for (const f of report.findings) counts[f.severity as keyof typeof counts] += 1;
+    expect(report.summary.findings).toEqual(counts);
+  });
+
+  it('without --values: exit 1 on the structural errors alone, no intent finding', () => {
+    const result = runCli(['verify', '--manifests', LEGACY, '--workloads', WORKLOADS, '-o', 'json']);
+    expect(result.status).toBe(1);
+    const codes = new Set(parseVerify(result).findings.map((f) => f.code));
+    expect(codes).toContain('policy-selects-nothing');
+    expect(codes).toContain('allow-all-peer');
+    expect(codes).not.toContain('undeclared-flow');
+    expect(codes).not.toContain('missing-flow');
+  });
+
+  it('text output: the table, every finding with its severity, and the summary line', () => {
+    const result = runCli(args.slice(0, -2));
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^ {2}ERROR {3}policy-selects-nothing \(fineract-uat\/fineract-network-policy\)$/m);
+    expect(result.stdout).toMatch(
+      /^ {2}WARNING half-open-flow \(fineract-uat\/oauth2-proxy-network-policy egress\[1\]\)$/m,
+    );
+    expect(result.stdout).toMatch(
+      /^4 policies, 12 workloads \(12 label classes\), \d+ allowed flows; findings: [1-9]\d* error\(s\)/m,
+    );
+  });
+});
+
+// ---- exit 2: unusable input, wrong usage --------------------------------------------------------------
+
+describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
+  const BAD_YAML = write('bad/invalid.yaml', 'apiVersion: v1\nkind: List\nitems: [\n  - a: 1\n');
+  const BAD_POLICY = write(
+    'bad/policy.yaml',
+    [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: typo, namespace: fineract-uat}',
+      'spec:',
+      '  podSelector: {}',
+      '  ingress:',
+      '    - form:', // line 7: a typo for `from`
+      '        - podSelector: {}',
+      '      ports:',
+      '        - port: 70000', // line 10
+      '',
+    ].join('\n'),
+  );
+  const BAD_VALUES = write('bad/values.yaml', 'networks:\n  rds:\n    cidrs: [10.20.0.1]\n');
+  const MISSING = join(tmp, 'bad', 'does-not-exist.yaml');
+  const TWO_NAMESPACES = write(
+    'bad/two-namespaces.yaml',
+    ['a', 'b']
+      .map(
+        (ns) =>
+          `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: ${ns}}\nspec: {podSelector: {}}\n`,
+      )
+      .join('---\n'),
+  );
+
+  // [case, args, stdin, patterns stderr must match]
+  const cases: [string, string[], string | undefined, RegExp[]][] = [
+    ['invalid YAML', ['verify', '--manifests', BAD_YAML], undefined, [/invalid\.yaml:4:3: invalid YAML: /]],
+    [
+      'invalid YAML on standard input',
+      ['verify', '--manifests', '-'],
+      'kind: NetworkPolicy\n  bad: [\n',
+      [/<stdin>:\d+:\d+: invalid YAML: /],
+    ],
+    [
+      'an invalid NetworkPolicy (every problem at once)',
+      ['verify', '--manifests', BAD_POLICY],
+      undefined,
+      [
+        /2 problems in the manifests/,
+        /policy\.yaml:7: spec\.ingress\[0\]\.form: unknown field \(did you mean "from"\?\)/,
+        /policy\.yaml:10: spec\.ingress\[0\]\.ports\[0\]\.port: 70000 must be between 1 and 65535/,
+      ],
+    ],
+    [
+      'an unreadable path',
+      ['verify', '--manifests', MISSING],
+      undefined,
+      [/does-not-exist\.yaml: cannot read: no such file or folder/],
+    ],
+    [
+      'an unreadable inventory',
+      ['verify', '--manifests', LEGACY, '--workloads', MISSING],
+      undefined,
+      [/does-not-exist\.yaml: cannot read/],
+    ],
+    [
+      'an unreadable values file',
+      ['verify', '--manifests', LEGACY, '--values', MISSING],
+      undefined,
+      [/does-not-exist\.yaml: cannot read the values file/],
+    ],
+    [
+      'invalid values',
+      ['verify', '--manifests', LEGACY, '--values', BAD_VALUES],
+      undefined,
+      [/bad\/values\.yaml: /, /networks\.rds\.cidrs\[0\]: "10\.20\.0\.1"/],
+    ],
+    [
+      'values without --namespace for policies of two namespaces',
+      ['verify', '--manifests', TWO_NAMESPACES, '--values', UAT_VALUES],
+      undefined,
+      [/several namespaces \(a, b\); pass --namespace/],
+    ],
+    ['an unknown option', ['verify', '--manifests', LEGACY, '--bogus'], undefined, [/unknown option '--bogus'/]],
+    [
+      'an unknown output format',
+      ['verify', '--manifests', LEGACY, '--output', 'xml'],
+      undefined,
+      [/argument 'xml' is invalid\. Allowed choices are text, json, markdown, mermaid/],
+    ],
+    ['a missing required option', ['verify'], undefined, [/required option '-m, --manifests <path>' not specified/]],
+    ['an unknown command', ['lint'], undefined, [/unknown command 'lint'/]],
+    [
+      'diff: an unreadable --after',
+      ['diff', '--before', LEGACY, '--after', MISSING],
+      undefined,
+      [/does-not-exist\.yaml: cannot read/],
+    ],
+    [
+      'diff: an unknown output format',
+      ['diff', '--before', LEGACY, '--after', LEGACY, '-o', 'mermaid'],
+      undefined,
+      [/argument 'mermaid' is invalid\. Allowed choices are text, json, markdown/],
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, args, input, patterns) => {
+    const result = runCli(args, input === undefined ? {} : { input });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    for (const pattern of patterns) expect(result.stderr).toMatch(pattern);
+    expectCleanStderr(result);
+  });
+});
+
+// ---- standard input, help, ignored objects -------------------------------------------------------------
+
+describe('inputs', () => {
+  const uat = render('stdin-uat', [UAT_VALUES]);
+  const verifyArgs = ['--workloads', WORKLOADS, '--values', UAT_VALUES, '-o', 'json'];
+
+  it('--manifests - reads standard input, with the same result as the file', () => {
+    const fromStdin = runCli(['verify', '--manifests', '-', ...verifyArgs], { input: readFileSync(uat, 'utf8') });
+    const fromFile = runCli(['verify', '--manifests', uat, ...verifyArgs]);
+    expect(fromStdin.status).toBe(0);
+    expect(fromStdin.stderr).toBe('');
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+  });
+
+  it('a folder is read recursively; other objects are ignored and counted', () => {
+    const folder = join(tmp, 'folder');
+    write('folder/policies/uat.yaml', readFileSync(uat, 'utf8'));
+    write(
+      'folder/other/config.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: fineract-uat}\n',
+    );
+    const result = runCli(['verify', '--manifests', folder, ...verifyArgs]);
+    expect(result.status).toBe(0);
+    expect(parseVerify(result).summary).toMatchObject({ policies: 4, ignoredObjects: 1 });
+  });
+
+  it('an unrendered Helm template is ignored without warnings on stderr', () => {
+    const template = write('template.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}\n');
+    const result = runCli(['verify', '--manifests', template]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('1 other objects ignored');
+  });
+
+  it('--help exits 0 and lists the options', () => {
+    const result = runCli(['verify', '--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: fineract-netpol verify [options]');
+    expect(result.stdout).toContain('--workloads <path>');
+  });
+});
+
+// ---- output formats ------------------------------------------------------------------------------------
+
+describe('output formats', () => {
+  const uat = render('formats-uat', [UAT_VALUES]);
+  const run = (format: string) =>
+    runCli(['verify', '--manifests', uat, '--workloads', WORKLOADS, '--values', UAT_VALUES, '--output', format]);
+
+  it('json: exactly {connections, findings, summary}; records {from, to, protocol, ports}; all ports "1-65535"', () => {
+    const result = run('json');
+    expect(result.status).toBe(0);
+    const report = parseVerify(result);
+    // A port list per protocol: Ingress NGINX reaches Fineract on its two declared ports.
+    expect(report.connections).toContainEqual({
+      from: 'ingress-nginx/ingress-nginx-controller',
+      to: 'fineract-uat/fineract-write',
+      protocol: 'TCP',
+      ports: ['8080', '8443'],
+    });
+    // DNS: one record per protocol.
+    expect(
+      report.connections.filter((c) => c.from === 'fineract-uat/keycloak' && c.to === 'kube-system/coredns'),
+    ).toEqual([
+      { from: 'fineract-uat/keycloak', to: 'kube-system/coredns', protocol: 'TCP', ports: ['53'] },
+      { from: 'fineract-uat/keycloak', to: 'kube-system/coredns', protocol: 'UDP', ports: ['53'] },
+    ]);
+    // web-app is selected by no policy: everything reaches it, every port of every protocol.
+    expect(report.connections.filter((c) => c.from === '0.0.0.0/0' && c.to === 'fineract-uat/web-app')).toEqual(
+      ['TCP', 'UDP', 'SCTP'].map((protocol) => ({
+        from: '0.0.0.0/0',
+        to: 'fineract-uat/web-app',
+        protocol,
+        ports: ['1-65535'],
+      })),
+    );
+    // External endpoints are one record per CIDR: the uat database subnets.
+    expect(
+      report.connections.filter((c) => c.from === 'fineract-uat/keycloak' && c.ports.includes('5432')).map((c) => c.to),
+    ).toEqual(['10.20.32.0/23', '10.20.34.0/24']);
+    expect(report.summary).toMatchObject({ policies: 4, workloads: 12, podClasses: 12, ignoredObjects: 0 });
+  });
+
+  it('markdown: the connectivity table and the findings', () => {
+    const result = run('markdown');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('## Connectivity\n\n| From | To | Allowed |\n| --- | --- | --- |\n');
+    expect(result.stdout).toContain('| `fineract-uat/oauth2-proxy` | `fineract-uat/fineract-redis` | TCP 6379 |');
+    expect(result.stdout).toContain('## Findings');
+    expect(result.stdout).toContain('- **warning** `unprotected-workload`');
+  });
+
+  it('mermaid: a flowchart with one node per endpoint and labelled edges', () => {
+    const result = run('mermaid');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('flowchart LR');
+    expect(lines).toContain('  n0["0.0.0.0/0"]');
+    expect(result.stdout).toMatch(/^ {2}n\d+ -->\|"TCP 6379"\| n\d+$/m);
+  });
+
+  it('text: the FROM/TO/ALLOWED table, the findings and the summary line', () => {
+    const result = run('text');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^FROM +TO +ALLOWED$/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^fineract-uat\/oauth2-proxy +fineract-uat\/fineract-redis +TCP 6379$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^fineract-uat\/fineract-read +kube-system\/coredns +TCP 53; UDP 53$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^fineract-uat\/keycloak +0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16 +TCP 443$/,
+      ),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^0\.0\.0\.0\/0 +fineract-uat\/web-app +All connections$/));
+    expect(lines).toContain('Findings:');
+    expect(lines.at(-1)).toMatch(
+      /^4 policies, 12 workloads \(12 label classes\), \d+ allowed flows; findings: 0 error\(s\), 1 warning\(s\), 3 info$/,
+    );
+  });
+});
+
+// ---- without --workloads -------------------------------------------------------------------------------
+
+describe('without --workloads: synthesized pods', () => {
+  const uat = render('synthesized-uat', [UAT_VALUES]);
+  const rows = (result: CliResult) => result.stdout.split('\n').map((l) => l.replaceAll(/ {2,}/g, ' | '));
+
+  it('from the values: one pod per component, peer, DNS and monitoring', () => {
+    const result = runCli(['verify', '--manifests', uat, '--values', UAT_VALUES]);
+    expect(result.status).toBe(0);
+    expect(rows(result)).toEqual(
+      expect.arrayContaining([
+        'FROM | TO | ALLOWED',
+        'ingress-nginx/ingress-nginx | fineract-uat/fineract | TCP 8080,8443',
+        'fineract-uat/fineract | fineract-uat/fineract-redis | TCP 6379',
+        'fineract-uat/oauth2-proxy | fineract-uat/fineract-redis | TCP 6379',
+        'fineract-uat/fineract | kube-system/dns | TCP 53; UDP 53',
+        'monitoring/monitoring | fineract-uat/fineract-redis | TCP 9121',
+        'fineract-uat/keycloak | 10.20.32.0/23, 10.20.34.0/24 | TCP 5432',
+      ]),
+    );
+    expect(result.stdout).toMatch(
+      /^4 policies, 7 workloads \(7 label classes\), \d+ allowed flows; findings: 0 error\(s\)/m,
+    );
+  });
+
+  it('from the selectors of the policies: one pod per selector, named after its labels', () => {
+    const result = runCli(['verify', '--manifests', uat]);
+    expect(result.status).toBe(0);
+    expect(rows(result)).toEqual(
+      expect.arrayContaining([
+        'ingress-nginx/ingress-nginx | fineract-uat/fineract | TCP 8080,8443',
+        'fineract-uat/fineract | kube-system/kube-dns | TCP 53; UDP 53',
+        'monitoring/prometheus | fineract-uat/keycloak | TCP 8080',
+      ]),
+    );
+  });
+
+  it('the legacy policies without inventory: the `from: []` rule opens 8080 to everyone', () => {
+    const result = runCli(['verify', '--manifests', LEGACY, '-o', 'json']);
+    expect(result.status).toBe(1);
+    const report = parseVerify(result);
+    expect(report.connections).toContainEqual({
+      from: '0.0.0.0/0',
+      to: 'fineract-uat/fineract',
+      protocol: 'TCP',
+      ports: ['8080'],
+    });
+    expect(report.findings.map((f) => f.code)).toContain('allow-all-peer');
+  });
+});
+
+// ---- diff ----------------------------------------------------------------------------------------------
+
+describe('diff', () => {
+  const uat = render('diff-uat', [UAT_VALUES]);
+  const legacyToChart = ['diff', '--before', LEGACY, '--after', uat, '--workloads', WORKLOADS];
+
+  it('legacy → chart: removed, added and changed connections, exit 1', () => {
+    const result = runCli(legacyToChart);
+    expectCleanStderr(result);
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        // from: [] and the unselected Fineract pods: the internet no longer reaches Fineract
+        '- 0.0.0.0/0 => fineract-uat/fineract-read : All connections',
+        // the namespace-wide monitoring peer: Grafana loses access
+        '- monitoring/grafana => fineract-uat/keycloak : TCP 8080',
+        // the DNS peer as two items: metrics-server in kube-system is no longer reachable
+        '- fineract-uat/keycloak => kube-system/metrics-server : TCP 53; UDP 53',
+        // the half-open flow now works, and Fineract reaches Redis and Keycloak (selector fixed)
+        '+ fineract-uat/oauth2-proxy => fineract-uat/fineract-redis : TCP 6379',
+        '+ fineract-uat/fineract-write => fineract-uat/keycloak : TCP 8080',
+        // the real database subnets
+        '+ fineract-uat/keycloak => 10.20.32.0/23, 10.20.34.0/24 : TCP 5432',
+        // Fineract isolated: Ingress NGINX keeps only its two ports
+        '~ ingress-nginx/ingress-nginx-controller => fineract-uat/fineract-read : All connections → TCP 8080,8443',
+      ]),
+    );
+    expect(lines.at(-1)).toMatch(/^[1-9]\d* removed, [1-9]\d* added, [1-9]\d* changed connection\(s\)$/);
+  });
+
+  it('json: exactly {added, removed, changed, summary}', () => {
+    const result = runCli([...legacyToChart, '--output', 'json']);
+    expect(result.status).toBe(1);
+    const diff = JSON.parse(result.stdout) as DiffJson;
+    expect(Object.keys(diff)).toEqual(['added', 'removed', 'changed', 'summary']);
+    for (const record of [...diff.added, ...diff.removed]) expectRecord(record);
+    for (const change of diff.changed) expect(Object.keys(change)).toEqual(['from', 'to', 'before', 'after']);
+    expect(Object.keys(diff.summary)).toEqual(['added', 'removed', 'changed']);
+    expect(diff.added).toContainEqual({
+      from: 'fineract-uat/oauth2-proxy',
+      to: 'fineract-uat/fineract-redis',
+      protocol: 'TCP',
+      ports: ['6379'],
+    });
+    expect(diff.removed).toContainEqual({
+      from: '0.0.0.0/0',
+      to: 'fineract-uat/fineract-batch',
+      protocol: 'UDP',
+      ports: ['1-65535'],
+    });
+    expect(diff.changed).toContainEqual({
+      from: 'ingress-nginx/ingress-nginx-controller',
+      to: 'fineract-uat/fineract-read',
+      before: { TCP: ['1-65535'], UDP: ['1-65535'], SCTP: ['1-65535'] },
+      after: { TCP: ['8080', '8443'] },
+    });
+    // summary counts the changes (the lines of the text output), not the JSON records.
+    const text = runCli(legacyToChart).stdout.trimEnd().split('\n');
+    expect(diff.summary).toEqual({
+      removed: text.filter((l) => l.startsWith('- ')).length,
+      added: text.filter((l) => l.startsWith('+ ')).length,
+      changed: text.filter((l) => l.startsWith('~ ')).length,
+    });
+  });
+
+  it('markdown: a table of changes', () => {
+    const result = runCli([...legacyToChart, '--output', 'markdown']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('| Change | From | To | Before | After |\n| --- | --- | --- | --- | --- |\n');
+    expect(result.stdout).toContain(
+      '| added | `fineract-uat/oauth2-proxy` | `fineract-uat/fineract-redis` | nothing | TCP 6379 |',
+    );
+  });
+
+  it('identical sets: "No connectivity change.", exit 0 (the same policies from a file and from stdin)', () => {
+    const result = runCli(['diff', '--before', uat, '--after', '-', '--workloads', WORKLOADS], {
+      input: readFileSync(uat, 'utf8'),
+    });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('No connectivity change.\n');
+    const json = runCli(['diff', '--before', uat, '--after', uat, '-o', 'json']);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({
+      added: [],
+      removed: [],
+      changed: [],
+      summary: { added: 0, removed: 0, changed: 0 },
+    });
+  });
+});

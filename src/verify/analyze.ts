@@ -88,8 +88,8 @@ export class Analysis {
   private readonly egressRules: RuleRef[][];
   /** The classes of each namespace, in id order. */
   private readonly classesByNamespace = new Map<string, PodClass[]>();
-  /** Each rule's index in `rules`, for atomKey. */
-  private readonly ruleIds = new Map<RuleRef, number>();
+  /** The index in `rules` of each rule that matches some external atom, for atomKey. */
+  private readonly atomRuleIds = new Map<RuleRef, number>();
   /** The class ids each rule matches, listed on demand from matchesClass. */
   private readonly matchedIds = new Map<RuleRef, number[]>();
 
@@ -106,7 +106,9 @@ export class Analysis {
       ...(policy.ingress ?? []).map((rule, index) => this.ruleRef(policy, 'ingress', index, rule)),
       ...(policy.egress ?? []).map((rule, index) => this.ruleRef(policy, 'egress', index, rule)),
     ]);
-    this.rules.forEach((rule, i) => this.ruleIds.set(rule, i));
+    this.rules.forEach((rule, i) => {
+      if (rule.matchesAtom.includes(1)) this.atomRuleIds.set(rule, i);
+    });
     this.selecting = this.classes.map(() => ({ ingress: [], egress: [] }));
     this.ingressRules = this.classes.map(() => []);
     this.egressRules = this.classes.map(() => []);
@@ -177,14 +179,16 @@ export class Analysis {
   /**
    * A key that two classes share when their connectivity with every external atom, in that
    * direction (egress: towards the atoms; ingress: from them), is the same by construction: the
-   * same rules apply to both, or neither is isolated. When an ingress rule names a port (which
-   * resolves against the class's own container ports), the key is the class's alone.
+   * same rules matching external addresses apply to both (a rule that matches no atom adds
+   * nothing), or neither is isolated. When such an ingress rule names a port (which resolves
+   * against the class's own container ports), the key is the class's alone.
    */
   atomKey(cls: PodClass, direction: Direction): string {
     if (!this.isolated(cls, direction)) return 'open';
     const rules = (direction === 'ingress' ? this.ingressRules[cls.id] : this.egressRules[cls.id]) ?? [];
-    const ids = rules.map((rule) => this.ruleIds.get(rule)).join(',');
-    const named = direction === 'ingress' && rules.some((rule) => rule.fixedPorts === undefined);
+    const relevant = rules.filter((rule) => this.atomRuleIds.has(rule));
+    const ids = relevant.map((rule) => this.atomRuleIds.get(rule)).join(',');
+    const named = direction === 'ingress' && relevant.some((rule) => rule.fixedPorts === undefined);
     return named ? `rules ${ids} class ${cls.id}` : `rules ${ids}`;
   }
 

@@ -1,14 +1,15 @@
 // Reading the inputs of verify and diff: Kubernetes manifests (YAML streams or JSON, files, folders
 // or standard input) into the analyzer's shapes (src/verify/types.ts).
 //
-// - NetworkPolicy (networking.k8s.io/v1) → NetworkPolicy, validated first against the Kubernetes
-//   OpenAPI schema (kubernetes-models) and then against the API server's own rules that the schema
-//   does not express (pkg/apis/networking/validation): a peer sets podSelector, namespaceSelector or
-//   ipBlock, and ipBlock alone; cidr and except are CIDRs, each except a strict subset of its cidr;
-//   ports 1–65535 or IANA service names; endPort only after a numeric port and not below it;
-//   policyTypes Ingress/Egress; label keys, values and matchExpressions operators. Unknown fields
-//   are refused too, as `kubectl apply` (strict field validation) refuses them: a typo such as
-//   `form:` would otherwise silently turn a rule into "allow from everywhere".
+// - NetworkPolicy (networking.k8s.io/v1) → NetworkPolicy, validated first, as the API server would
+//   (src/verify/kubernetes.ts, mode 'read'): the Kubernetes OpenAPI schema (kubernetes-models), no
+//   unknown field (as `kubectl apply` with strict field validation: a typo such as `form:` would
+//   otherwise silently turn a rule into "allow from everywhere"), and the API server's own rules
+//   that the schema does not express (pkg/apis/networking/validation, ValidateObjectMeta): a peer
+//   sets podSelector, namespaceSelector or ipBlock, and ipBlock alone; cidr and except are CIDRs,
+//   each except a strict subset of its cidr; ports 1–65535 or IANA service names; endPort only
+//   after a numeric port and not below it; policyTypes Ingress/Egress; names, label keys, values,
+//   annotations and matchExpressions operators.
 // - Namespace → Namespace (name and labels as written; the analyzer adds kubernetes.io/metadata.name).
 // - Pod → Workload; Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job →
 //   their pod template (spec.template); CronJob → spec.jobTemplate.spec.template. The template is
@@ -25,12 +26,10 @@
 //
 // Usage: const { policies, namespaces, workloads, ignored } = await loadManifests(['out/', '-']);
 //        loadManifestText(yamlText, 'policies.yaml', { defaultNamespace: 'fineract' });
+//        readManifestObjects(helmOutput, 'render.yaml');   // the objects as kubectl parses them
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isIPv4, isIPv6 } from 'node:net';
 import { join, relative } from 'node:path';
 import { text as readStream } from 'node:stream/consumers';
-import { parseCidr } from 'cidr-tools';
-import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import {
   isMap,
   isScalar,
@@ -42,7 +41,25 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import { InputError } from '../errors.ts';
-import { DNS1123_LABEL, LABEL_VALUE } from '../model/primitives.ts';
+import { DNS1123_LABEL } from '../model/primitives.ts';
+import {
+  DNS_LABEL_RULE,
+  describe,
+  field,
+  formatPath,
+  isPortNumber,
+  isRecord,
+  namespaceOf,
+  networkPolicyIssues,
+  PORT_NUMBER_RULE,
+  portNameProblem,
+  quote,
+  readLabels,
+  REMOVED_POLICY_APIS,
+  requiredName,
+  type KubernetesIssue,
+  type Segment,
+} from './kubernetes.ts';
 import {
   PROTOCOLS,
   type ContainerPort,
@@ -69,6 +86,12 @@ export type LoadOptions = {
   defaultNamespace?: string;
   /** Reads standard input, for the path `-` (called at most once). @default reads process.stdin */
   readStdin?: () => Promise<string>;
+  /**
+   * Called with every object of the input as parsed (each YAML document that is a mapping, before
+   * a List is expanded or anything is checked), e.g. to validate it further without parsing the
+   * text twice: `{ onObject: (object) => issues.push(...validateKubernetesObject(object)) }`.
+   */
+  onObject?: (object: Record<string, unknown>, source: SourceRef) => void;
 };
 
 /** Objects of a kind verify does not read, and how many there were. */
@@ -135,6 +158,35 @@ export function loadManifestText(text: string, name: string, options: LoadOption
   const loader = new Loader(options);
   loader.addText(text, name);
   return loader.finish();
+}
+
+/**
+ * The objects of one YAML stream (or JSON document, when `name` ends in `.json`), parsed as
+ * kubectl and Helm parse them (YAML 1.1 scalars, as loadManifestText) and neither checked nor
+ * converted: for validating what Helm renders (validateKubernetesObject, src/verify/kubernetes.ts).
+ * Empty documents are skipped; invalid YAML or a document that is not a mapping throws an InputError.
+ */
+export function readManifestObjects(text: string, name: string): Record<string, unknown>[] {
+  const lineCounter = new LineCounter();
+  const json = name.toLowerCase().endsWith('.json');
+  const objects: Record<string, unknown>[] = [];
+  const problems: string[] = [];
+  for (const document of parseAllDocuments(text, { lineCounter, ...(json ? JSON_OPTIONS : YAML_OPTIONS) })) {
+    const syntax = document.errors[0];
+    if (syntax) {
+      const { line, col } = lineCounter.linePos(syntax.pos[0]);
+      problems.push(`${name}:${line}:${col}: invalid YAML: ${syntax.message.split(/ at line \d+, column \d+/)[0]}`);
+      continue;
+    }
+    const contents = document.contents;
+    if (contents === null || (isScalar(contents) && contents.value === null)) continue;
+    const value: unknown = document.toJS({ maxAliasCount: 1000 });
+    const line = lineCounter.linePos((contents as YamlNode).range?.[0] ?? 0).line;
+    if (isRecord(value)) objects.push(value);
+    else problems.push(`${name}:${line}: the document is ${describe(value)}, not a mapping (a Kubernetes object)`);
+  }
+  if (problems.length > 0) throw new InputError(problems.join('\n'));
+  return objects;
 }
 
 // ---- Reading files, folders and standard input ---------------------------------------------
@@ -225,7 +277,6 @@ function errorText(error: unknown): string {
 
 // ---- Parsing and dispatching objects -------------------------------------------------------
 
-type Segment = string | number;
 type YamlNode = { range?: [number, number, number] | null };
 
 /** Where an object is: for `file:line` of the object and of any path inside it. */
@@ -234,7 +285,7 @@ type Place = { file: string; fileIndex: number; node: unknown; lineCounter: Line
 type Problem = { file: string; fileIndex: number; line: number; text: string };
 
 /** What one check found, before it is placed: a path inside the object and a message. */
-type Issue = { path: Segment[]; message: string };
+type Issue = KubernetesIssue;
 
 // YAML 1.1 scalars like kubectl's YAML reader, without the timestamp type (kubectl keeps strings).
 // logLevel 'error': the yaml library would otherwise print process warnings to stderr (a mapping
@@ -271,10 +322,9 @@ const WORKLOAD_TEMPLATES: Record<string, { groups: string[]; template: Segment[]
   CronJob: { groups: ['batch'], template: ['spec', 'jobTemplate', 'spec', 'template'] },
 };
 
-const REMOVED_POLICY_APIS = new Set(['extensions/v1beta1', 'networking.k8s.io/v1beta1']);
-
 class Loader {
   private readonly defaultNamespace: string;
+  private readonly onObject: LoadOptions['onObject'];
   private readonly problems: Problem[] = [];
   private readonly policies: NetworkPolicy[] = [];
   private readonly namespaces: Namespace[] = [];
@@ -286,6 +336,7 @@ class Loader {
 
   constructor(options: LoadOptions) {
     this.defaultNamespace = options.defaultNamespace ?? 'default';
+    this.onObject = options.onObject;
   }
 
   fileProblem(file: string, message: string): void {
@@ -319,6 +370,7 @@ class Loader {
         this.problem(place, [], `the document is ${describe(value)}, not a mapping (a Kubernetes object)`);
         continue;
       }
+      this.onObject?.(value, this.source(place));
       this.addObject(value, place);
     }
   }
@@ -407,7 +459,7 @@ class Loader {
   }
 
   private addPolicy(object: Record<string, unknown>, place: Place): void {
-    const issues = policyIssues(object);
+    const issues = networkPolicyIssues(object, 'read');
     if (issues.length > 0) {
       for (const issue of issues) this.problem(place, issue.path, issue.message);
       return;
@@ -487,285 +539,7 @@ class Loader {
   }
 }
 
-// ---- NetworkPolicy: schema, unknown fields, API server rules, conversion -------------------
-
-/** Every problem of a NetworkPolicy object; schema problems win over a rule's at the same path. */
-function policyIssues(object: Record<string, unknown>): Issue[] {
-  const schema = schemaIssues(object);
-  const covered = new Set(schema.map((issue) => pathKey(issue.path)));
-  const rules: Issue[] = [];
-  unknownFields(object, 'NetworkPolicy', [], rules);
-  policyRules(object, rules);
-  return [...schema, ...rules.filter((issue) => !covered.has(pathKey(issue.path)))];
-}
-
-type AjvError = {
-  instancePath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-  message?: string;
-};
-
-/** Validates against the Kubernetes OpenAPI schema (kubernetes-models, JSON Schema via ajv). */
-function schemaIssues(object: Record<string, unknown>): Issue[] {
-  try {
-    new NetworkPolicyModel(object).validate();
-    return [];
-  } catch (error) {
-    const errors = (error as { errors?: unknown }).errors;
-    if (!Array.isArray(errors)) return [{ path: [], message: errorText(error) }];
-    const byPath = new Map<string, AjvError[]>();
-    for (const e of errors as AjvError[]) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
-    const issues: Issue[] = [];
-    for (const [instancePath, group] of byPath) {
-      const { path, value } = resolvePointer(object, instancePath);
-      for (const e of group.filter((x) => x.keyword === 'required')) {
-        issues.push({ path: [...path, String(e.params['missingProperty'])], message: 'is required' });
-      }
-      const rest = group.filter((x) => x.keyword !== 'required');
-      const first = rest[0];
-      if (!first) continue;
-      const got = `(got ${describe(value)})`;
-      let message: string;
-      const type = rest.find((x) => x.keyword === 'type');
-      const allowed = rest.find((x) => x.keyword === 'enum')?.params['allowedValues'];
-      if (rest.some((x) => x.keyword === 'oneOf')) message = `must be an integer or a string ${got}`;
-      else if (type) message = `must be ${typeName(type.params['type'])} ${got}`;
-      else if (Array.isArray(allowed)) message = `must be one of ${allowed.join(', ')} ${got}`;
-      else if (first.keyword === 'format') message = `must be a ${String(first.params['format'])} ${got}`;
-      else message = `${first.message ?? first.keyword} ${got}`;
-      issues.push({ path, message });
-    }
-    return issues;
-  }
-}
-
-/** A JSON pointer (ajv's instancePath) as path segments, with the value it points at. */
-function resolvePointer(object: unknown, pointer: string): { path: Segment[]; value: unknown } {
-  const path: Segment[] = [];
-  let value: unknown = object;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (Array.isArray(value) && /^\d+$/.test(key)) {
-      path.push(Number(key));
-      value = value[Number(key)];
-    } else {
-      path.push(key);
-      value = isRecord(value) ? value[key] : undefined;
-    }
-  }
-  return { path, value };
-}
-
-/** Known fields of each object type of a NetworkPolicy; `T[]` is a list of T, '' a leaf or map. */
-const FIELDS: Record<string, Record<string, string>> = {
-  // status: kubectl get -o yaml prints `status: {}` for NetworkPolicies of some versions.
-  NetworkPolicy: { apiVersion: '', kind: '', metadata: 'ObjectMeta', spec: 'NetworkPolicySpec', status: '' },
-  ObjectMeta: Object.fromEntries(
-    [
-      'name',
-      'generateName',
-      'namespace',
-      'selfLink',
-      'uid',
-      'resourceVersion',
-      'generation',
-      'creationTimestamp',
-      'deletionTimestamp',
-      'deletionGracePeriodSeconds',
-      'labels',
-      'annotations',
-      'ownerReferences',
-      'finalizers',
-      'managedFields',
-    ].map((name) => [name, '']),
-  ),
-  NetworkPolicySpec: {
-    podSelector: 'LabelSelector',
-    policyTypes: '',
-    ingress: 'IngressRule[]',
-    egress: 'EgressRule[]',
-  },
-  IngressRule: { from: 'Peer[]', ports: 'Port[]' },
-  EgressRule: { to: 'Peer[]', ports: 'Port[]' },
-  Peer: { podSelector: 'LabelSelector', namespaceSelector: 'LabelSelector', ipBlock: 'IPBlock' },
-  IPBlock: { cidr: '', except: '' },
-  Port: { protocol: '', port: '', endPort: '' },
-  LabelSelector: { matchLabels: '', matchExpressions: 'Requirement[]' },
-  Requirement: { key: '', operator: '', values: '' },
-};
-
-function unknownFields(value: unknown, type: string, path: Segment[], issues: Issue[]): void {
-  const fields = FIELDS[type];
-  if (!fields || !isRecord(value)) return;
-  for (const [key, child] of Object.entries(value)) {
-    const childType = fields[key];
-    if (childType === undefined) {
-      const guess = closest(key, Object.keys(fields));
-      issues.push({
-        path: [...path, key],
-        message: `unknown field${guess ? ` (did you mean "${guess}"?)` : `: ${type} has ${Object.keys(fields).join(', ')}`}`,
-      });
-    } else if (childType.endsWith('[]')) {
-      if (Array.isArray(child)) {
-        child.forEach((item, i) => unknownFields(item, childType.slice(0, -2), [...path, key, i], issues));
-      }
-    } else if (childType !== '') {
-      unknownFields(child, childType, [...path, key], issues);
-    }
-  }
-}
-
-/** The API server's rules beyond the schema (pkg/apis/networking/validation, ValidateObjectMeta). */
-function policyRules(object: Record<string, unknown>, issues: Issue[]): void {
-  const name = requiredName(object, issues);
-  if (name !== undefined && !isDnsSubdomain(name)) {
-    issues.push({ path: ['metadata', 'name'], message: `${quote(name)} ${DNS_SUBDOMAIN_RULE}` });
-  }
-  namespaceOf(object, 'default', issues);
-  readLabels(field(object, 'metadata', 'labels'), ['metadata', 'labels'], issues);
-  const spec = object['spec'];
-  if (!isRecord(spec)) return;
-  checkSelector(spec['podSelector'], ['spec', 'podSelector'], issues);
-  for (const [direction, peersField] of [
-    ['ingress', 'from'],
-    ['egress', 'to'],
-  ] as const) {
-    const rules = spec[direction];
-    if (!Array.isArray(rules)) continue;
-    rules.forEach((rule, r) => {
-      if (!isRecord(rule)) return;
-      const rulePath = ['spec', direction, r];
-      const ports = rule['ports'];
-      if (Array.isArray(ports)) ports.forEach((port, p) => checkPolicyPort(port, [...rulePath, 'ports', p], issues));
-      const peers = rule[peersField];
-      if (Array.isArray(peers)) peers.forEach((peer, p) => checkPeer(peer, [...rulePath, peersField, p], issues));
-    });
-  }
-  const types = spec['policyTypes'];
-  if (Array.isArray(types)) {
-    if (types.length > 2) {
-      issues.push({ path: ['spec', 'policyTypes'], message: 'may not specify more than two policyTypes' });
-    }
-    types.forEach((type, i) => {
-      if (type !== 'Ingress' && type !== 'Egress') {
-        issues.push({ path: ['spec', 'policyTypes', i], message: `must be Ingress or Egress (got ${describe(type)})` });
-      }
-    });
-  }
-}
-
-function checkPeer(peer: unknown, path: Segment[], issues: Issue[]): void {
-  if (!isRecord(peer)) return;
-  const set = (['podSelector', 'namespaceSelector', 'ipBlock'] as const).filter((k) => peer[k] != null);
-  if (set.length === 0) {
-    issues.push({
-      path,
-      message:
-        'must specify a peer: podSelector, namespaceSelector or ipBlock (an empty peer is refused; to allow ' +
-        'every peer, leave out the whole from/to list)',
-    });
-  } else if (set.length > 1 && set.includes('ipBlock')) {
-    issues.push({
-      path,
-      message: `may not specify both ipBlock and ${set.filter((k) => k !== 'ipBlock').join(' and ')}: write the ipBlock as a list item of its own`,
-    });
-  }
-  checkSelector(peer['podSelector'], [...path, 'podSelector'], issues);
-  checkSelector(peer['namespaceSelector'], [...path, 'namespaceSelector'], issues);
-  const block = peer['ipBlock'];
-  if (!isRecord(block)) return;
-  const cidr = block['cidr'];
-  if (typeof cidr !== 'string') return;
-  const cidrPath = [...path, 'ipBlock', 'cidr'];
-  if (cidr === '') {
-    issues.push({ path: cidrPath, message: 'is required' });
-    return;
-  }
-  const cidrError = cidrProblem(cidr);
-  if (cidrError) issues.push({ path: cidrPath, message: cidrError });
-  const except = block['except'];
-  if (!Array.isArray(except)) return;
-  except.forEach((item, i) => {
-    if (typeof item !== 'string') return;
-    const problem = cidrProblem(item);
-    if (problem) {
-      issues.push({ path: [...path, 'ipBlock', 'except', i], message: problem });
-    } else if (!cidrError && !isStrictSubset(item, cidr)) {
-      issues.push({
-        path: [...path, 'ipBlock', 'except', i],
-        message: `${quote(item)} must be a strict subset of cidr ${quote(cidr)}: the API server refuses an except outside (or equal to) its cidr; remove it, or widen the cidr`,
-      });
-    }
-  });
-}
-
-function checkPolicyPort(port: unknown, path: Segment[], issues: Issue[]): void {
-  if (!isRecord(port)) return;
-  const { protocol, endPort } = port;
-  const number = port['port'];
-  if (protocol != null && !(PROTOCOLS as readonly unknown[]).includes(protocol)) {
-    issues.push({ path: [...path, 'protocol'], message: `must be TCP, UDP or SCTP (got ${describe(protocol)})` });
-  }
-  const endPath = [...path, 'endPort'];
-  if (typeof number === 'number') {
-    if (!isPortNumber(number)) issues.push({ path: [...path, 'port'], message: `${number} ${PORT_NUMBER_RULE}` });
-    if (typeof endPort === 'number') {
-      if (!isPortNumber(endPort)) issues.push({ path: endPath, message: `${endPort} ${PORT_NUMBER_RULE}` });
-      else if (endPort < number) {
-        issues.push({ path: endPath, message: `${endPort} must be greater than or equal to port (${number})` });
-      }
-    }
-  } else if (typeof number === 'string') {
-    if (endPort != null) {
-      issues.push({
-        path: endPath,
-        message: `may not be specified when port is a name (${quote(number)}): a range needs a port number`,
-      });
-    }
-    const problem = portNameProblem(number);
-    if (problem) issues.push({ path: [...path, 'port'], message: problem });
-  } else if (number == null && endPort != null) {
-    issues.push({ path: endPath, message: 'may not be specified when port is not specified' });
-  }
-}
-
-function checkSelector(selector: unknown, path: Segment[], issues: Issue[]): void {
-  if (!isRecord(selector)) return;
-  readLabels(selector['matchLabels'], [...path, 'matchLabels'], issues);
-  const expressions = selector['matchExpressions'];
-  if (!Array.isArray(expressions)) return;
-  expressions.forEach((req, i) => {
-    if (!isRecord(req)) return;
-    const reqPath = [...path, 'matchExpressions', i];
-    const { key, operator, values } = req;
-    const count = Array.isArray(values) ? values.length : 0;
-    if (operator === 'In' || operator === 'NotIn') {
-      if (count === 0) {
-        issues.push({ path: [...reqPath, 'values'], message: `must be specified when operator is ${operator}` });
-      }
-    } else if (operator === 'Exists' || operator === 'DoesNotExist') {
-      if (count > 0) {
-        issues.push({ path: [...reqPath, 'values'], message: `may not be specified when operator is ${operator}` });
-      }
-    } else if (typeof operator === 'string') {
-      issues.push({
-        path: [...reqPath, 'operator'],
-        message: `${quote(operator)} is not a valid selector operator: use In, NotIn, Exists or DoesNotExist`,
-      });
-    }
-    if (typeof key === 'string' && !isLabelKey(key)) {
-      issues.push({ path: [...reqPath, 'key'], message: `${quote(key)} ${LABEL_KEY_RULE}` });
-    }
-    if (Array.isArray(values)) {
-      values.forEach((v, j) => {
-        if (typeof v === 'string' && !LABEL_VALUE.test(v)) {
-          issues.push({ path: [...reqPath, 'values', j], message: `${quote(v)} ${LABEL_VALUE_RULE}` });
-        }
-      });
-    }
-  });
-}
+// ---- NetworkPolicy: conversion (validation: src/verify/kubernetes.ts) -----------------------
 
 function toPolicy(object: Record<string, unknown>, defaultNamespace: string, source: SourceRef): NetworkPolicy {
   const spec = isRecord(object['spec']) ? object['spec'] : {};
@@ -839,59 +613,8 @@ function toSelector(selector: unknown): LabelSelector | undefined {
   return out;
 }
 
-// ---- Workloads, namespaces, names and labels -----------------------------------------------
+// ---- Workloads ----------------------------------------------------------------------------
 
-function requiredName(object: Record<string, unknown>, issues: Issue[]): string | undefined {
-  const name = field(object, 'metadata', 'name');
-  if (typeof name === 'string' && name !== '') return name;
-  issues.push({
-    path: ['metadata', 'name'],
-    message: name == null || name === '' ? 'is required' : `must be a string (got ${describe(name)})`,
-  });
-  return undefined;
-}
-
-function namespaceOf(object: Record<string, unknown>, defaultNamespace: string, issues: Issue[]): string {
-  const namespace = field(object, 'metadata', 'namespace');
-  if (namespace === undefined || namespace === null || namespace === '') return defaultNamespace;
-  if (typeof namespace !== 'string') {
-    issues.push({ path: ['metadata', 'namespace'], message: `must be a string (got ${describe(namespace)})` });
-    return defaultNamespace;
-  }
-  if (!DNS1123_LABEL.test(namespace)) {
-    issues.push({ path: ['metadata', 'namespace'], message: `${quote(namespace)} ${DNS_LABEL_RULE}` });
-  }
-  return namespace;
-}
-
-/** Labels (of an object or of a selector's matchLabels), checked against Kubernetes' syntax. */
-function readLabels(value: unknown, path: Segment[], issues: Issue[]): Labels {
-  if (value === undefined || value === null) return {};
-  if (!isRecord(value)) {
-    issues.push({ path, message: `must be a mapping of label keys to values (got ${describe(value)})` });
-    return {};
-  }
-  const labels: Labels = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (!isLabelKey(key)) issues.push({ path: [...path, key], message: `label key ${quote(key)} ${LABEL_KEY_RULE}` });
-    if (typeof v !== 'string') {
-      issues.push({
-        path: [...path, key],
-        message:
-          typeof v === 'number' || typeof v === 'boolean'
-            ? `must be a string (got ${describe(v)}): quote it, e.g. "${String(v)}"`
-            : `must be a string (got ${describe(v)})`,
-      });
-    } else if (!LABEL_VALUE.test(v)) {
-      issues.push({ path: [...path, key], message: `label value ${quote(v)} ${LABEL_VALUE_RULE}` });
-    } else {
-      labels[key] = v;
-    }
-  }
-  return labels;
-}
-
-/** Ports of the pod's containers and sidecars (initContainers with restartPolicy: Always). */
 function readContainerPorts(spec: unknown, path: Segment[], issues: Issue[]): ContainerPort[] {
   if (!isRecord(spec)) return [];
   const ports: ContainerPort[] = [];
@@ -948,182 +671,11 @@ function readContainerPort(port: unknown, path: Segment[], issues: Issue[]): Con
   return out;
 }
 
-// ---- Kubernetes syntax: names, labels, ports, CIDRs ----------------------------------------
-
-const DNS_LABEL_RULE =
-  'must be a DNS-1123 label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit';
-const DNS_SUBDOMAIN_RULE =
-  'must be a DNS-1123 subdomain: at most 253 characters of a-z, 0-9, "-" and ".", each dot-separated part starting and ending with a letter or digit';
-const LABEL_KEY_RULE =
-  'must be a qualified name: an optional DNS subdomain prefix and "/", then at most 63 characters of A-Z, a-z, 0-9, "-", "_" and ".", starting and ending with a letter or digit (e.g. "app" or "app.kubernetes.io/name")';
-const LABEL_VALUE_RULE =
-  'must be empty or at most 63 characters of A-Z, a-z, 0-9, "-", "_" and ".", starting and ending with a letter or digit';
-const PORT_NUMBER_RULE = 'must be between 1 and 65535, inclusive';
-
-/**
- * Kubernetes' IsDNS1123Subdomain: at most 253 characters, dot-separated parts of a-z, 0-9 and "-"
- * that start and end with a letter or digit. Unlike the values model's DNS1123_SUBDOMAIN, a part
- * may be longer than 63 characters: the chart's default `<component>-network-policy` of a
- * 63-character component name is a valid NetworkPolicy name.
- */
-const K8S_DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** The name part of a qualified name (label key), as Kubernetes' IsQualifiedName checks it. */
-const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
-function isDnsSubdomain(name: string): boolean {
-  return name.length <= 253 && K8S_DNS_SUBDOMAIN.test(name);
-}
-
-function isLabelKey(key: string): boolean {
-  const slash = key.indexOf('/');
-  if (slash >= 0 && !isDnsSubdomain(key.slice(0, slash))) return false;
-  return QUALIFIED_NAME.test(key.slice(slash + 1));
-}
-
-function isPortNumber(port: number): boolean {
-  return Number.isInteger(port) && port >= 1 && port <= 65535;
-}
-
-/** IANA_SVC_NAME, as the API server checks a named port; undefined when valid. */
-function portNameProblem(name: string): string | undefined {
-  const reasons: string[] = [];
-  if (name.length > 15) reasons.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(name)) reasons.push('must contain only a-z, 0-9 and "-"');
-  else if (!/[a-z]/.test(name)) {
-    reasons.push(
-      /^[0-9]+$/.test(name)
-        ? `must contain at least one letter (a-z): for a port number, write ${name} without quotes`
-        : 'must contain at least one letter (a-z)',
-    );
-  }
-  if (name.includes('--')) reasons.push('must not contain consecutive hyphens');
-  if (name.startsWith('-') || name.endsWith('-')) reasons.push('must not begin or end with a hyphen');
-  return reasons.length === 0 ? undefined : `${quote(name)} is not a valid port name: ${reasons.join('; ')}`;
-}
-
-/**
- * A CIDR as the API server reads ipBlock fields (net.ParseCIDR, leniently): an IPv4 or IPv6
- * address, "/", a prefix length; host bits may be set. Undefined when valid.
- */
-function cidrProblem(value: string): string | undefined {
-  const example = 'must be a valid CIDR value (e.g. 10.9.8.0/24 or 2001:db8::/64)';
-  const slash = value.indexOf('/');
-  if (slash < 0) {
-    if (isIPv4(value)) return `${example}: the mask is missing in ${quote(value)}. Did you mean "${value}/32"?`;
-    if (isIPv6(value)) return `${example}: the mask is missing in ${quote(value)}. Did you mean "${value}/128"?`;
-    return `${quote(value)} ${example}`;
-  }
-  const address = value.slice(0, slash);
-  const prefix = value.slice(slash + 1);
-  const family = isIPv4(address) || isLegacyIPv4(address) ? 4 : isIPv6(address) && !address.includes('%') ? 6 : 0;
-  if (family === 0 || !/^[0-9]{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128)) {
-    return `${quote(value)} ${example}`;
-  }
-  return undefined;
-}
-
-/** IPv4 with leading zeros in octets, which Go's lenient parser (and the API server) still accept. */
-function isLegacyIPv4(address: string): boolean {
-  const octets = address.split('.');
-  return octets.length === 4 && octets.every((o) => /^[0-9]{1,3}$/.test(o) && Number(o) <= 255);
-}
-
-/** True when `inner` lies inside `outer` with a longer prefix (the API server's "strict subset"). */
-function isStrictSubset(inner: string, outer: string): boolean {
-  const a = parseCidr(inner);
-  const b = parseCidr(outer);
-  return a.version === b.version && a.start >= b.start && a.end <= b.end && Number(a.prefix) > Number(b.prefix);
-}
-
 // ---- Small helpers -------------------------------------------------------------------------
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-
-function field(value: unknown, ...path: Segment[]): unknown {
-  let current = value;
-  for (const segment of path) {
-    if (typeof segment === 'number') current = Array.isArray(current) ? current[segment] : undefined;
-    else current = isRecord(current) ? current[segment] : undefined;
-  }
-  return current;
-}
 
 function stringField(value: unknown, ...path: Segment[]): string | undefined {
   const found = field(value, ...path);
   return typeof found === 'string' && found !== '' ? found : undefined;
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return quote(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return typeof value;
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
-}
-
-function typeName(type: unknown): string {
-  const names: Record<string, string> = {
-    object: 'a mapping',
-    array: 'a list',
-    string: 'a string',
-    integer: 'an integer',
-    number: 'a number',
-    boolean: 'a boolean',
-  };
-  return names[String(type)] ?? String(type);
-}
-
-/** The closest known name, for "did you mean": same letters in another case, or 1–2 edits away. */
-function closest(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = candidate.toLowerCase() === name.toLowerCase() ? 0 : editDistance(name, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** Fields whose keys are label keys (or annotation keys): shown as `[key]` in paths. */
-const MAP_FIELDS = new Set(['labels', 'annotations', 'matchLabels']);
-
-/** A path as Kubernetes shows it: `spec.ingress[0].from[1].podSelector.matchLabels[app]`. */
-function formatPath(path: Segment[]): string {
-  let out = '';
-  path.forEach((segment, i) => {
-    const parent = path[i - 1];
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof parent === 'string' && MAP_FIELDS.has(parent)) out += `[${segment}]`;
-    else out += i === 0 ? segment : `.${segment}`;
-  });
-  return out;
-}
-
-function pathKey(path: Segment[]): string {
-  return JSON.stringify(path);
 }
 
 /** The line of the deepest node of the path that exists in the YAML (its key's line in a mapping). */

@@ -44,6 +44,9 @@ export interface FineractNetpolValues {
    * Annotations added to every rendered object.
    */
   commonAnnotations?: {
+    /**
+     * Any text of at most 4096 characters; line breaks (\n) and tabs are kept. Remove other control characters (\r, NUL, ESC, DEL, C1 controls such as U+0085) and U+2028, U+2029, U+FFFE, U+FFFF: Helm and YAML readers would change or drop them.
+     */
     [k: string]: string;
   };
   /**
@@ -231,7 +234,7 @@ export interface Component {
    */
   metricsPorts?: [Port, ...Port[]];
   /**
-   * Why this exists, in one line (no line breaks or control characters); rendered as a YAML comment.
+   * Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
    */
   description?: string;
 }
@@ -252,7 +255,7 @@ export interface Peer {
    */
   podSelector: LabelSelector;
   /**
-   * Why this exists, in one line (no line breaks or control characters); rendered as a YAML comment.
+   * Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
    */
   description?: string;
 }
@@ -279,7 +282,7 @@ export interface Network {
    */
   except?: string[];
   /**
-   * Why this exists, in one line (no line breaks or control characters); rendered as a YAML comment.
+   * Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
    */
   description?: string;
 }
@@ -306,7 +309,7 @@ export interface Connection {
    */
   ports: [Port, ...Port[]];
   /**
-   * Why this exists, in one line (no line breaks or control characters); rendered as a YAML comment.
+   * Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
    */
   description?: string;
 }

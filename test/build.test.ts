@@ -249,6 +249,10 @@ describe('Handlebars sources → Go templates', () => {
     'kubeVersion',
     'valuesYaml',
     'valuesReference',
+    'patterns.cidr',
+    'patterns.portName',
+    'patterns.refusedInLine',
+    'patterns.refusedInAnnotation',
   ]);
   const sources = listFiles(TEMPLATES_DIR)
     .filter((p) => p.endsWith('.hbs'))

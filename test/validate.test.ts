@@ -1,17 +1,13 @@
-// `fineract-netpol validate`: a table of bad values files (a case = a file under
-// test/fixtures/validate/<case>.yaml whose first comment lines state the expected problems), merged
-// files, the environment files, the CLI as a real process, and agreement with the chart: real Helm 4
-// refuses every case the chart's schema or validation helper refuses, and renders every case
-// validate accepts.
+// `fineract-netpol validate`: the bad-values corpus (test/fixtures/bad-values/<case>.yaml, header
+// grammar in test/helpers/corpus.ts) problem for problem, merged files, the environment files and
+// the CLI as a real process. What the other layers (Helm 3 and Helm 4 with the schema, the chart's
+// own checks) do with each case, and validate's agreement with them: test/bad-values.test.ts.
 //
-// A case's header:
-//   # expect: LINE:COLUMN PATH  MESSAGE      an error at that place; MESSAGE is a part of
-//   # warn: LINE:COLUMN PATH  MESSAGE        `message  (fix)` (a warning)
-//   # helm: fails | renders                  what `helm template` (Helm 4) does with the file
-// Every problem validate reports must be expected, and every expectation met, so each case fails
-// when its check stops working (checked below by dropping a problem).
+// Every problem validate reports must be expected (`# expect:`/`# warn:` lines), and every
+// expectation met, so each case fails when its check stops working (checked below by dropping a
+// problem); a case validate cannot read at all says `# unreadable: TEXT`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -27,39 +23,9 @@ import {
   type Problem,
   type ValidationResult,
 } from '../src/validate/index.ts';
-import { isolateHelmHome } from './helpers/helm-home.ts';
-import { helmTemplate } from './helpers/helm.ts';
+import { CORPUS_DIR, readCorpus, type CorpusCase, type Expected } from './helpers/corpus.ts';
 
-isolateHelmHome();
-
-const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'validate');
-const CASES = readdirSync(FIXTURES)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort();
-
-type Expected = { severity: 'error' | 'warning'; line: number; column: number; path: string; text: string };
-type Case = { name: string; file: string; expected: Expected[]; helm: 'fails' | 'renders' };
-
-function readCase(name: string): Case {
-  const file = join(FIXTURES, name);
-  const header = readFileSync(file, 'utf8').split('\n');
-  const expected: Expected[] = [];
-  let helm: Case['helm'] | undefined;
-  for (const line of header) {
-    if (!line.startsWith('#')) break;
-    const problem = /^# (expect|warn): (\d+):(\d+) (\S+) {2}(.+)$/.exec(line);
-    if (problem) {
-      const [, kind, l, c, path, text] = problem as unknown as [string, string, string, string, string, string];
-      expected.push({ severity: kind === 'warn' ? 'warning' : 'error', line: +l, column: +c, path, text });
-      continue;
-    }
-    const outcome = /^# helm: (fails|renders)$/.exec(line);
-    if (outcome) helm = outcome[1] as Case['helm'];
-    else if (/^# (expect|warn|helm)/.test(line)) throw new Error(`${name}: malformed header line: ${line}`);
-  }
-  if (!helm) throw new Error(`${name}: the header must say "# helm: fails" or "# helm: renders"`);
-  return { name, file, expected, helm };
-}
+const FIXTURES = CORPUS_DIR;
 
 /** `MESSAGE` is a part of the message; `MESSAGE  (FIX` also needs FIX to be a part of the fix. */
 function matchesText(problem: Problem, text: string): boolean {
@@ -87,9 +53,11 @@ function compare(expected: Expected[], problems: Problem[]): string[] {
   return mismatches;
 }
 
-const cases = CASES.map(readCase);
+const corpus = readCorpus();
+/** The cases validate can read (the others are checked in 'validate: files it cannot read'). */
+const cases = corpus.filter((c) => c.unreadable === undefined);
 const results = new Map<string, ValidationResult>(cases.map((c) => [c.name, validateValuesFiles([c.file])]));
-const resultOf = (c: Case) => results.get(c.name) as ValidationResult;
+const resultOf = (c: CorpusCase) => results.get(c.name) as ValidationResult;
 
 describe('validate: the table of cases', () => {
   it('has at least 30 bad cases', () => {
@@ -128,6 +96,7 @@ describe('validate: the table of cases', () => {
     ['endpoint with a misspelt kind', (p) => /names none of component, peer or network/.test(p.message)],
     ['connection with no component end', (p) => /neither end is a component/.test(p.message)],
     ['except outside its cidr', (p) => /is not strictly inside any of the cidrs/.test(p.message)],
+    ['excepts covering a whole cidr', (p) => /cover all of ".+", so the network allows nothing there/.test(p.message)],
     ['cidr inside an excluded private range', (p) => /lies inside the private range/.test(p.message)],
     ['host bits (IPv4)', (p) => /^"\d+\.\d+\.\d+\.\d+\/\d+" has host bits set$/.test(p.message)],
     ['host bits (IPv6)', (p) => /^".*:.*" has host bits set$/.test(p.message)],
@@ -156,6 +125,13 @@ describe('validate: the table of cases', () => {
   it.each(CHECKS)('covers the check: %s', (_check, matches) => {
     const showing = cases.filter((c) => resultOf(c).problems.some(matches)).map((c) => c.name);
     expect(showing.length, 'no case shows this check').toBeGreaterThan(0);
+  });
+});
+
+describe('validate: files it cannot read', () => {
+  const unreadable = corpus.filter((c) => c.unreadable !== undefined);
+  it.each(unreadable.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    expect(() => validateValuesFiles([c.file])).toThrow(c.unreadable);
   });
 });
 
@@ -245,36 +221,36 @@ describe('validate: the command line, as a real process', () => {
   });
 
   it('exits 1 with every problem, one line each and the offending line under it', () => {
-    const run = cli('-f', 'test/fixtures/validate/private-range-rds.yaml');
+    const run = cli('-f', 'test/fixtures/bad-values/private-range-rds.yaml');
     expect(run.status).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe(
-      'test/fixtures/validate/private-range-rds.yaml:8:13  networks.rds.cidrs[0]  "10.20.32.0/24" lies inside the private range "10.0.0.0/8" that excludePrivate removes, so nothing in it is reachable  (set networks.rds.excludePrivate: false and list the real subnets)',
+      'test/fixtures/bad-values/private-range-rds.yaml:10:13  networks.rds.cidrs[0]  "10.20.32.0/24" lies inside the private range "10.0.0.0/8" that excludePrivate removes, so nothing in it is reachable  (set networks.rds.excludePrivate: false and list the real subnets)',
     );
     expect(lines.slice(1, 4)).toEqual([
-      '      7 |   rds:',
-      '    > 8 |     cidrs: [10.20.32.0/24, 10.20.33.0/24]',
-      '        |             ^^^^^^^^^^^^^',
+      '       9 |   rds:',
+      '    > 10 |     cidrs: [10.20.32.0/24, 10.20.33.0/24]',
+      '         |             ^^^^^^^^^^^^^',
     ]);
-    expect(run.stdout).toContain('private-range-rds.yaml:8:28  networks.rds.cidrs[1]');
-    expect(lines.at(-2)).toBe('test/fixtures/validate/private-range-rds.yaml: 2 errors');
+    expect(run.stdout).toContain('private-range-rds.yaml:10:28  networks.rds.cidrs[1]');
+    expect(lines.at(-2)).toBe('test/fixtures/bad-values/private-range-rds.yaml: 2 errors');
   });
 
   it('exits 0 for warnings alone, and prints them', () => {
-    const run = cli('-f', 'test/fixtures/validate/disabled-component.yaml');
+    const run = cli('-f', 'test/fixtures/bad-values/disabled-component.yaml');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('connections.fineract-to-redis.to.component  warning: component "fineract-redis"');
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
-      'test/fixtures/validate/disabled-component.yaml: valid with 2 warnings (3 components, 12 connections, 3 networks)',
+      'test/fixtures/bad-values/disabled-component.yaml: valid with 2 warnings (3 components, 12 connections, 3 networks)',
     );
   });
 
   it('writes JSON with --output json', () => {
     const run = cli(
       '-f',
-      'test/fixtures/validate/merged/base.yaml',
+      'test/fixtures/bad-values/merged/base.yaml',
       '-f',
-      'test/fixtures/validate/merged/override.yaml',
+      'test/fixtures/bad-values/merged/override.yaml',
       '--output',
       'json',
     );
@@ -283,7 +259,7 @@ describe('validate: the command line, as a real process', () => {
     expect(report.valid).toBe(false);
     expect(report.files).toHaveLength(2);
     expect(report.problems[0]).toEqual({
-      file: 'test/fixtures/validate/merged/base.yaml',
+      file: 'test/fixtures/bad-values/merged/base.yaml',
       line: 5,
       column: 5,
       endColumn: 12,
@@ -427,48 +403,5 @@ describe('validate never throws on bad values, only reports them', () => {
       }),
       { numRuns: 150 },
     );
-  });
-});
-
-describe('validate agrees with the chart (real helm template, Helm 4)', () => {
-  /** The values paths Helm names: schema errors (top-level `- at '/x/y'`) and the validation helper's. */
-  function helmPaths(stderr: string): string[] {
-    const paths: string[] = [];
-    for (const line of stderr.split('\n')) {
-      const schema = /^- at '([^']*)': (.*)$/.exec(line);
-      if (schema) {
-        const path: (string | number)[] = (schema[1] ?? '')
-          .split('/')
-          .slice(1)
-          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-          .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-        const key = /^(?:additional properties|missing property) '([^']+)'( not allowed)?$/.exec(schema[2] ?? '');
-        paths.push(formatPath(key?.[1] ? [...path, key[1]] : path));
-        continue;
-      }
-      const helper = /^ {2}- ([^\s:]+): /.exec(line);
-      if (helper?.[1]) paths.push(helper[1]);
-    }
-    return paths;
-  }
-
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const result = resultOf(c);
-    const helm = helmTemplate({ helm: 4, valuesFiles: [c.file] });
-    expect(helm.status === 0 ? 'renders' : 'fails', helm.stderr).toBe(c.helm);
-    if (helm.status !== 0) {
-      // Never weaker than Helm: every path Helm refuses is among validate's errors.
-      expect(result.valid).toBe(false);
-      const paths = helmPaths(helm.stderr);
-      expect(paths.length, helm.stderr).toBeGreaterThan(0);
-      const ours = result.problems.filter((p) => p.severity === 'error').map((p) => p.path);
-      for (const path of paths) {
-        const covered =
-          path === '(root)' || ours.some((p) => p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
-        expect(covered, `Helm refuses ${path}; validate reports ${ours.join(', ')}`).toBe(true);
-      }
-    }
-    // What validate accepts, Helm renders.
-    if (result.valid) expect(helm.status, helm.stderr).toBe(0);
   });
 });

@@ -67,13 +67,15 @@ true
 {{- end -}}
 
 {{/*
-fineract-netpol.util.comment: text made safe for one YAML comment line: every control character
-and line separator becomes a space, and it is cut to 200 characters (runes: sprig's `trunc`
-counts bytes and would cut a multi-byte character in two, which Helm then cannot parse).
+fineract-netpol.util.comment: text made safe for one YAML comment line: every control character,
+line separator, byte order mark (U+FEFF, which YAML allows only at the start of a stream) and
+noncharacter becomes a space, and it is cut to 200 characters (runes: sprig's `trunc` counts bytes
+and would cut a multi-byte character in two, which Helm then cannot parse). The schema refuses most
+of these in descriptions already (see _text.tpl); this keeps the comment safe whatever comes in.
 Usage: # {{ include "fineract-netpol.util.comment" $text }}
 */}}
 {{- define "fineract-netpol.util.comment" -}}
-{{- regexReplaceAll "[\\x00-\\x1f\\x7f-\\x9f\\x{2028}\\x{2029}]" (toString .) " " | regexFind "^.{0,200}" -}}
+{{- regexReplaceAll "[\\x00-\\x1f\\x7f-\\x9f\\x{2028}\\x{2029}\\x{feff}\\x{fffe}\\x{ffff}]" (toString .) " " | regexFind "^.{0,200}" -}}
 {{- end -}}
 
 {{/*

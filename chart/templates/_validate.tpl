@@ -20,15 +20,22 @@ Usage: {{ $r := include "fineract-netpol.validate.pods" (dict "path" "peers.x" "
 {{- end -}}
 
 {{/*
-fineract-netpol.validate.values: checks what JSON Schema cannot (references between entries,
-CIDR arithmetic, port rules, selectors that select everything, duplicate policy names) and
+fineract-netpol.validate.values: first the shape guard (_shape.tpl: the types the templates rely
+on, for renders that skip the JSON Schema), then what JSON Schema cannot check (references between entries,
+CIDR arithmetic, port rules, selectors that select everything, duplicate policy names, and the
+characters of free text that Helm 3's schema check cannot see: _text.tpl) and
 calls `fail` ONCE, listing every problem with its path in the values. Every template includes it
 first, so an invalid values file renders nothing.
 Usage: {{- include "fineract-netpol.validate.values" . }}
 */}}
 {{- define "fineract-netpol.validate.values" -}}
+{{- $shape := dict "errors" (list) -}}
+{{- include "fineract-netpol.shape.values" (dict "acc" $shape "values" .Values) -}}
+{{- if $shape.errors -}}
+  {{- fail (printf "\n\nfineract-netpol: the values have %d problem(s):\n  - %s" (len $shape.errors) (join "\n  - " $shape.errors)) -}}
+{{- end -}}
 {{- $v := .Values -}}
-{{- $errors := list -}}
+{{- $errors := (include "fineract-netpol.text.values" $v | fromYaml).errors | default list -}}
 {{- $policyNames := dict -}}
 {{- if eq (include "fineract-netpol.util.enabled" $v.defaultDeny) "true" -}}
   {{- $_ := set $policyNames ($v.defaultDeny.policyName | default "default-deny-all") "defaultDeny.policyName" -}}

@@ -19,6 +19,11 @@ export type ChartContext = {
   kubeVersion: string;
   valuesYaml: string;
   valuesReference: string;
+  /**
+   * Patterns the chart checks again, as Go string literals: the shape guard's ("^…$"), and the
+   * character classes free text refuses ("[…]", see REFUSED_IN_TEXT in src/model/primitives.ts).
+   */
+  patterns: { cidr: string; portName: string; refusedInLine: string; refusedInAnnotation: string };
 };
 
 export const TEMPLATES_DIR = join(REPO_ROOT, 'src', 'templates', 'chart');

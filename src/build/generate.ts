@@ -4,6 +4,7 @@
 // Usage: const files = await generate();
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CIDR, PORT_NAME, REFUSED_IN_ANNOTATION, REFUSED_IN_LINE } from '../model/primitives.ts';
 import { Values } from '../model/values.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { renderChartTemplates, type GeneratedFile } from './chart.ts';
@@ -26,9 +27,9 @@ export async function generate(): Promise<GeneratedFile[]> {
     description: string;
   };
   const schema = generateJsonSchema();
-  const schemaJson = `${JSON.stringify(schema, null, 2)}\n`;
+  const schemaJson = `${jsonText(schema)}\n`;
   const defaults = Values.parse({});
-  const overrideSchemaJson = `${JSON.stringify(generateOverrideSchema(schema, defaults), null, 2)}\n`;
+  const overrideSchemaJson = `${jsonText(generateOverrideSchema(schema, defaults))}\n`;
   const valuesReference = generateValuesReference(schema);
   const chart = renderChartTemplates({
     chartName: CHART_NAME,
@@ -37,6 +38,12 @@ export async function generate(): Promise<GeneratedFile[]> {
     kubeVersion: KUBE_VERSION,
     valuesYaml: generateValuesYaml(schema, defaults),
     valuesReference,
+    patterns: {
+      cidr: goString(CIDR.source),
+      portName: goString(PORT_NAME.source),
+      refusedInLine: goString(`[${REFUSED_IN_LINE}]`),
+      refusedInAnnotation: goString(`[${REFUSED_IN_ANNOTATION}]`),
+    },
   });
   return [
     ...chart,
@@ -58,4 +65,23 @@ function spliceReadme(readme: string, reference: string): string {
     );
   }
   return `${readme.slice(0, start + README_START.length)}\n\n${reference}\n\n${readme.slice(end)}`;
+}
+
+/** A regular expression's source as a Go interpreted string literal (JSON's escapes are Go's). */
+function goString(source: string): string {
+  return escapeNoncharacters(JSON.stringify(source));
+}
+
+/** Indented JSON, with the noncharacters some patterns hold written as escapes. */
+function jsonText(value: unknown): string {
+  return escapeNoncharacters(JSON.stringify(value, null, 2));
+}
+
+/**
+ * JSON text (or a Go string literal) with U+FFFE and U+FFFF written as `\uFFFE`, `\uFFFF`: the
+ * patterns of free text refuse them as literal characters (see REFUSED_IN_TEXT), which are
+ * invisible in the generated files. Only strings can hold them, so the escapes are always in one.
+ */
+function escapeNoncharacters(json: string): string {
+  return json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -51,13 +51,31 @@ export const CIDR = new RegExp(
 );
 
 /**
- * Single-line text: no C0/C1 control characters. Written with \\x escapes, which RE2 and
- * JavaScript share. (U+2028/U+2029, which YAML 1.1 parsers treat as line breaks, cannot be written
- * in a pattern both engines accept: Description refuses them with a refinement, and the chart's
- * comment helper replaces them.)
+ * Characters that free text (descriptions, annotation values) may not hold, as the body of a
+ * character class, in the syntax RE2 and JavaScript with the `u` flag (as Ajv and editors compile
+ * schema patterns) share:
+ *   - DEL and the C1 controls, NEL (U+0085) included: Helm 3 refuses them anywhere in the values
+ *     without naming the field ("yaml: control characters are not allowed"), Helm 4 drops a whole
+ *     `annotations:` block holding one, and YAML 1.1 readers fold NEL into a space;
+ *   - \p{Zl} and \p{Zp}, U+2028 and U+2029: YAML 1.1 readers (Helm's, kubectl's) take them for line
+ *     breaks, which changes the value;
+ *   - U+FFFE and U+FFFF, which YAML forbids, written as themselves: no escape for them exists in
+ *     both engines (the build writes them as JSON escapes, \uFFFE, in the generated files).
+ * The C0 controls are added by each pattern below. See docs/injection.md.
  */
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-export const SINGLE_LINE_TEXT = /^[^\x00-\x1f\x7f-\x9f]*$/;
+export const REFUSED_IN_TEXT = '\\x7f-\\x9f\\p{Zl}\\p{Zp}\uFFFE\uFFFF';
+
+/** The C0 controls a description refuses: all of them (tab and line feed too). */
+export const REFUSED_IN_LINE = `\\x00-\\x1f${REFUSED_IN_TEXT}`;
+
+/** The C0 controls an annotation value refuses: all but tab (\t) and line feed (\n). */
+export const REFUSED_IN_ANNOTATION = `\\x00-\\x08\\x0b-\\x1f${REFUSED_IN_TEXT}`;
+
+/** Single-line text: none of REFUSED_IN_LINE (control characters, line and paragraph separators…). */
+export const SINGLE_LINE_TEXT = new RegExp(`^[^${REFUSED_IN_LINE}]*$`, 'u');
+
+/** Annotation text: any text with line breaks and tabs, but none of REFUSED_IN_ANNOTATION. */
+export const ANNOTATION_TEXT = new RegExp(`^[^${REFUSED_IN_ANNOTATION}]*$`, 'u');
 
 export const Name = z
   .string()
@@ -121,12 +139,26 @@ export const Description = z
   .string()
   .max(500)
   .regex(SINGLE_LINE_TEXT)
-  .refine((text) => !/[\u2028\u2029]/.test(text), 'must not contain line or paragraph separators (U+2028, U+2029)')
   .meta({
     title: 'Description',
-    description: 'Why this exists, in one line (no line breaks or control characters); rendered as a YAML comment.',
-    patternErrorMessage: 'Write the description on one line, without line breaks, tabs or other control characters.',
+    description:
+      'Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.',
+    patternErrorMessage:
+      'Write the description on one line: remove line breaks (\\n, \\r, U+0085, U+2028, U+2029), tabs and other control characters (U+0000-U+001F, U+007F-U+009F), U+FFFE and U+FFFF.',
     examples: ['External API requests'],
+  });
+
+export const AnnotationValue = z
+  .string()
+  .max(4096)
+  .regex(ANNOTATION_TEXT)
+  .meta({
+    title: 'Annotation value',
+    description:
+      'Any text of at most 4096 characters; line breaks (\\n) and tabs are kept. Remove other control characters (\\r, NUL, ESC, DEL, C1 controls such as U+0085) and U+2028, U+2029, U+FFFE, U+FFFF: Helm and YAML readers would change or drop them.',
+    patternErrorMessage:
+      'Write the annotation value without control characters other than line breaks (\\n) and tabs: remove \\r, NUL, ESC, DEL, the C1 controls (such as U+0085), U+2028, U+2029, U+FFFE and U+FFFF.',
+    examples: ['platform@example.com'],
   });
 
 const MatchLabels = z.record(LabelKey, LabelValue).meta({

@@ -10,6 +10,7 @@
 // single entry: Helm merges maps but replaces lists wholesale.
 import { z } from 'zod';
 import {
+  AnnotationValue,
   Cidr,
   Description,
   LabelKey,
@@ -335,7 +336,7 @@ export const Values = z
         examples: [{ team: 'platform' }],
       }),
     commonAnnotations: z
-      .record(LabelKey, z.string().max(4096))
+      .record(LabelKey, AnnotationValue)
       .default(fresh(d.commonAnnotations))
       .meta({
         title: 'Common annotations',

@@ -16,6 +16,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseCidr } from 'cidr-tools';
 import { stringify } from 'yaml';
 import {
+  ANNOTATION_TEXT,
+  AnnotationValue,
   CIDR,
   Cidr,
   Description,
@@ -59,6 +61,7 @@ const PATTERNS = new Map<string, string | undefined>([
   [PORT_NAME.source, PortName.meta()?.description],
   [CIDR.source, Cidr.meta()?.description],
   [SINGLE_LINE_TEXT.source, Description.meta()?.description],
+  [ANNOTATION_TEXT.source, AnnotationValue.meta()?.description],
 ]);
 
 const ENDPOINT_SCHEMA = '#/definitions/Endpoint/anyOf';

@@ -8,7 +8,7 @@
 //
 // The values may not match the schema (its errors are reported separately): every check looks at
 // the shapes it needs and skips what is not there.
-import { containsCidr, normalizeCidr, overlapCidr, parseCidr } from 'cidr-tools';
+import { containsCidr, excludeCidr, normalizeCidr, overlapCidr, parseCidr } from 'cidr-tools';
 import { CIDR } from '../model/primitives.ts';
 import { isDeleted, isWritten, locate } from './merge.ts';
 import { formatPath, isMap } from './paths.ts';
@@ -34,6 +34,7 @@ export function checkSemantics(
 ): Finding[] {
   const context: Context = { locations, files };
   return [
+    ...checkAnnotations(values),
     ...checkComponents(values),
     ...checkPods(values),
     ...checkPrivateCidrs(values),
@@ -43,6 +44,27 @@ export function checkSemantics(
 }
 
 // ---- components --------------------------------------------------------------------------------------
+
+/** The API server's limit on the total size of an object's annotations (keys and values, bytes). */
+const ANNOTATIONS_LIMIT = 256 * 1024;
+
+/** commonAnnotations go on every object, so their total size must stay within the API server's limit. */
+function checkAnnotations(values: Values): Finding[] {
+  if (!isMap(values.commonAnnotations)) return [];
+  let size = 0;
+  for (const [key, value] of Object.entries(values.commonAnnotations)) {
+    if (typeof value === 'string') size += Buffer.byteLength(key) + Buffer.byteLength(value);
+  }
+  if (size <= ANNOTATIONS_LIMIT) return [];
+  return [
+    {
+      path: ['commonAnnotations'],
+      message: `${size} bytes of keys and values, above the ${ANNOTATIONS_LIMIT} (256 KiB) the API server allows for an object's annotations`,
+      fix: 'shorten them: link to a document instead of embedding it',
+      severity: 'error',
+    },
+  ];
+}
 
 function checkComponents(values: Values): Finding[] {
   const findings: Finding[] = [];
@@ -183,6 +205,17 @@ function checkNetworks(values: Values): Finding[] {
       } else {
         findings.push(...hostBits([...path, 'except', j], except));
       }
+    });
+    // A cidr whose excepts leave nothing of it: the network looks open but allows nothing there.
+    validCidrs.forEach((cidr) => {
+      const inside = excepts.filter((e): e is string => isCidr(e) && strictlyInside(e, cidr));
+      if (inside.length === 0 || excludeCidr([cidr], inside).length > 0) return;
+      findings.push({
+        path: [...path, 'cidrs', cidrs.indexOf(cidr)],
+        message: `the except entries ${JSON.stringify(inside)} cover all of "${cidr}", so the network allows nothing there`,
+        fix: `remove the cidr, or shorten ${formatPath([...path, 'except'])} to the blocks that must stay closed`,
+        severity: 'error',
+      });
     });
   }
   return findings;

@@ -12,13 +12,27 @@ export function formatValidation(result: ValidationResult, format: ValidateForma
   return format === 'json' ? formatJson(result) : formatText(result);
 }
 
+/**
+ * Text safe to print on a terminal or in a CI log: every control character but line feed and tab
+ * written as a `\uXXXX` escape. A values file (and so a message quoting it, or its code frame) may
+ * hold ESC or the C1 control CSI (U+009B), which would move the cursor or recolour the terminal;
+ * JSON.stringify escapes the C0 controls only. In JSON text they can only be inside strings, where
+ * the escape means the same character.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// eslint-disable-next-line no-control-regex -- escaping control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
 /** One line per problem (and its code frame), then a one-line summary. */
 export function formatText(result: ValidationResult): string {
   const blocks = result.problems.map((problem) => {
     const frame = codeFrame(result, problem);
     return `${problemLine(problem)}\n${frame ? `${frame}\n` : ''}`;
   });
-  return `${blocks.join('\n')}${blocks.length > 0 ? '\n' : ''}${summaryLine(result)}\n`;
+  return printable(`${blocks.join('\n')}${blocks.length > 0 ? '\n' : ''}${summaryLine(result)}\n`);
 }
 
 /** `file:line:column  path  message  (fix)`; a warning's message starts with `warning:`. */
@@ -42,7 +56,7 @@ export function summaryLine(result: ValidationResult): string {
 
 export function formatJson(result: ValidationResult): string {
   const { files, valid, summary, problems } = result;
-  return `${JSON.stringify({ files, valid, summary, problems }, null, 2)}\n`;
+  return printable(`${JSON.stringify({ files, valid, summary, problems }, null, 2)}\n`);
 }
 
 function codeFrame(result: ValidationResult, problem: Problem): string | undefined {

@@ -98,9 +98,22 @@ function readSource(file: string): SourceFile | string {
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     const frame = codeFrameColumns(text, { start: { line, column: col - 1 } }, { linesAbove: 1, linesBelow: 0 });
-    return `${file}:${line}:${col}: not valid YAML: ${firstLine(error.message)}\n${indent(frame)}`;
+    // The yaml package gives up on nesting deeper than its recursion allows (about 800 levels);
+    // this chart's values are never more than 7 levels deep.
+    const reason = /Maximum call stack size exceeded/.test(error.message)
+      ? "nested too deeply to read (this chart's values are at most 7 levels deep); remove the extra nesting"
+      : firstLine(error.message);
+    return `${file}:${line}:${col}: not valid YAML: ${reason}\n${indent(frame)}`;
   }
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // The yaml package refuses alias expansions that grow without bound ("billion laughs"), as
+    // Helm's parser does ("document contains excessive aliasing").
+    if (!(error instanceof ReferenceError)) throw error;
+    return `${file}: not valid YAML: its aliases (*name) expand to too many nodes (${error.message}); write the values out instead of nesting aliases`;
+  }
   if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
     const { line, col } = lineCounter.linePos(doc.contents?.range[0] ?? 0);
     return `${file}:${line}:${col}: a values file must be a YAML mapping (key: value), not ${Array.isArray(data) ? 'a list' : `a ${typeof data}`}`;

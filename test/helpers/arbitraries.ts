@@ -488,13 +488,13 @@ const connectionRaw = fc.record({
 });
 
 /**
- * Annotation values without the characters Helm 3 refuses in any values string (DEL, C1 controls,
- * U+FFFE/U+FFFF: "values don't meet the specifications of the schema(s)", while Helm 4 accepts
- * them) or renders as raw YAML line breaks that a reader folds into spaces (NEL, U+2028, U+2029).
- * The values model allows them; see the report of test/property.test.ts.
+ * Annotation values without the characters the values model refuses in them (ANNOTATION_TEXT in
+ * src/model/primitives.ts: control characters but tab and line feed, U+2028, U+2029, U+FFFE,
+ * U+FFFF), which Helm 3 and Helm 4 would refuse, drop or change; test/injection.test.ts covers them.
  */
 function annotationSafe(text: string): string {
-  return text.replace(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, '_');
+  // eslint-disable-next-line no-control-regex -- replacing control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, '_');
 }
 
 const valuesRaw = (release: string) =>

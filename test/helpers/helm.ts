@@ -4,7 +4,8 @@
 //   const out = helmTemplate({ helm: 4, valuesFiles: ['values/uat.yaml'], namespace: 'fineract-uat' });
 //   if (out.status !== 0) throw new Error(out.stderr);
 //   const policies = parseManifests(out.stdout);
-import { spawnSync } from 'node:child_process';
+//   const results = await pool(files.map((f) => () => helmAsync(4, ['template', 'x', chart, '-f', f])), 3);
+import { spawn, spawnSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { CHART_DIR } from '../../src/paths.ts';
 import { helmBinary } from './tools.ts';
@@ -47,6 +48,40 @@ export function helm(version: HelmVersion, args: string[], input?: string): Helm
   const result = spawnSync(helmBinary(version), args, { encoding: 'utf8', input, maxBuffer: 256 * 1024 * 1024 });
   if (result.error) throw result.error;
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs `helm <args>` without blocking (several can run at once); never rejects on a failing render. */
+export function helmAsync(version: HelmVersion, args: string[]): Promise<HelmResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(helmBinary(version), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({
+        status: code ?? 1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
+  });
+}
+
+/** Runs the tasks, `width` at a time; resolves with their results in order. */
+export async function pool<T>(tasks: (() => Promise<T>)[], width: number): Promise<T[]> {
+  const results: T[] = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      const task = tasks[i] as () => Promise<T>;
+      results[i] = await task();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
+  return results;
 }
 
 /** Every non-empty YAML document of a multi-document stream, as plain objects. */

@@ -100,6 +100,11 @@ describe('validate: the table of cases', () => {
     ['cidr inside an excluded private range', (p) => /lies inside the private range/.test(p.message)],
     ['host bits (IPv4)', (p) => /^"\d+\.\d+\.\d+\.\d+\/\d+" has host bits set$/.test(p.message)],
     ['host bits (IPv6)', (p) => /^".*:.*" has host bits set$/.test(p.message)],
+    ['IPv4-mapped IPv6 CIDR', (p) => /is an IPv4-mapped IPv6 address/.test(p.message)],
+    [
+      'IPv6 CIDR not in canonical form',
+      (p) => p.severity === 'warning' && /not written in canonical form/.test(p.message),
+    ],
     ['host bits in privateCidrs', (p) => p.path.startsWith('privateCidrs[') && /host bits/.test(p.message)],
     ['endPort below port', (p) => /is below port/.test(p.message)],
     ['named port with endPort', (p) => /cannot be used with the named port/.test(p.message)],

@@ -139,6 +139,8 @@ false
   {{- range $i, $cidr := .value -}}
     {{- if not (and (kindIs "string" $cidr) (regexMatch "^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\/([0-9]|[12][0-9]|3[0-2])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))\\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$" $cidr)) -}}
       {{- $_ := set $acc "errors" (append $acc.errors (printf "%s[%d]: expected a CIDR such as 10.20.0.0/16 (IPv4, prefix 0-32) or fd00::/8 (IPv6, prefix 0-128), got %s" $.path $i (include "fineract-netpol.shape.describe" $cidr))) -}}
+    {{- else if regexMatch "(?i)^((0{1,4}:){5}|(0{1,4}:){0,4}(0{1,4})?::(0{1,4}:){0,4})ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}/" $cidr -}}
+      {{- $_ := set $acc "errors" (append $acc.errors (printf "%s[%d]: %q is an IPv4-mapped IPv6 address (::ffff:a.b.c.d), which the API server's strict CIDR validation refuses; write the IPv4 CIDR" $.path $i $cidr)) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}

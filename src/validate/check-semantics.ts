@@ -223,9 +223,29 @@ function checkNetworks(values: Values): Finding[] {
 
 function hostBits(path: Path, cidr: unknown): Finding[] {
   if (!isCidr(cidr)) return [];
-  const { ip, prefix } = parseCidr(cidr);
+  const { ip, prefix, version } = parseCidr(cidr);
   const canonical = normalizeCidr(cidr);
-  if (canonical === `${normalizeCidr(ip)}/${prefix}`) return [];
+  if (version === 6 && parseCidr(`${ip}/128`).start >> 32n === 0xffffn) {
+    return [
+      {
+        path,
+        message: `"${cidr}" is an IPv4-mapped IPv6 address (::ffff:a.b.c.d), which the API server's strict CIDR validation refuses`,
+        fix: 'write the IPv4 CIDR instead',
+        severity: 'error',
+      },
+    ];
+  }
+  if (canonical === `${normalizeCidr(ip)}/${prefix}`) {
+    if (canonical === cidr) return [];
+    return [
+      {
+        path,
+        message: `"${cidr}" is not written in canonical form, which the API server warns about`,
+        fix: `write "${canonical}"`,
+        severity: 'warning',
+      },
+    ];
+  }
   return [
     {
       path,

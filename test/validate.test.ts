@@ -125,6 +125,10 @@ describe('validate: the table of cases', () => {
     ['duplicate flow (overlapping range)', (p) => /allows the same flow .+ on TCP 8080$/.test(p.message)],
     ['boolean-like key', (p) => /^key `.+` is the boolean/.test(p.message)],
     ['duplicate key', (p) => /^duplicate key/.test(p.message)],
+    [
+      'peer isolated by defaultDeny in the release namespace',
+      (p) => p.severity === 'warning' && /where defaultDeny isolates its pods too/.test(p.message),
+    ],
     ['connection to a disabled component', (p) => p.severity === 'warning' && /is disabled/.test(p.message)],
   ];
   it.each(CHECKS)('covers the check: %s', (_check, matches) => {

@@ -40,7 +40,56 @@ export function checkSemantics(
     ...checkPrivateCidrs(values),
     ...checkNetworks(values),
     ...checkConnections(values, context),
+    ...checkDefaultDeny(values),
   ];
+}
+
+// ---- defaultDeny ---------------------------------------------------------------------------------------
+
+/**
+ * defaultDeny isolates every pod of the release namespace, also the pods this chart writes no
+ * policy for. A peer used by a connection, the DNS target or the monitoring source left in the
+ * release namespace (neither namespace nor namespaceSelector) is then isolated too, and its side
+ * of each flow is blocked unless some other policy allows it: a warning, since such a policy may
+ * exist outside the chart.
+ */
+function checkDefaultDeny(values: Values): Finding[] {
+  if (!isMap(values.defaultDeny) || values.defaultDeny.enabled !== true) return [];
+  const inRelease = (pods: unknown): boolean =>
+    isMap(pods) && !(typeof pods.namespace === 'string' && pods.namespace !== '') && !isMap(pods.namespaceSelector);
+  const fix =
+    'give those pods a NetworkPolicy of their own that allows their side, or name their namespace (namespace: <name>) if they live elsewhere';
+  const findings: Finding[] = [];
+  const uses = new Map<string, string[]>();
+  for (const [name, connection] of sortedEntries(values.connections)) {
+    if (!isMap(connection) || !isEnabled(connection)) continue;
+    for (const end of [connection.from, connection.to]) {
+      if (isMap(end) && typeof end.peer === 'string') uses.set(end.peer, [...(uses.get(end.peer) ?? []), name]);
+    }
+  }
+  for (const [peer, connections] of uses) {
+    if (!isMap(values.peers) || !inRelease(values.peers[peer])) continue;
+    findings.push({
+      path: ['peers', peer],
+      message: `is in the release namespace, where defaultDeny isolates its pods too: ${connections.map((c) => `"${c}"`).join(', ')} ${connections.length === 1 ? 'is' : 'are'} blocked on the peer's side`,
+      fix,
+      severity: 'warning',
+    });
+  }
+  for (const [area, what] of [
+    ['dns', 'the DNS pods cannot be reached: every component loses name resolution'],
+    ['monitoring', 'the monitoring pods cannot scrape the components'],
+  ] as const) {
+    const pods = values[area];
+    if (!isEnabled(pods) || !inRelease(pods)) continue;
+    findings.push({
+      path: [area],
+      message: `is in the release namespace, where defaultDeny isolates its pods too: ${what}`,
+      fix,
+      severity: 'warning',
+    });
+  }
+  return findings;
 }
 
 // ---- components --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // Every pattern here ends up in chart/values.schema.json and is evaluated by Helm's JSON Schema
 // validator, which uses Go's RE2 engine: no lookahead, lookbehind or backreferences. Keep every
 // regular expression within the subset JavaScript and RE2 share.
+import { Buffer } from 'node:buffer';
 import { z } from 'zod';
 
 /** DNS-1123 label: the names of components, peers, networks and connections, and namespaces. */
@@ -297,3 +298,19 @@ export const Cidr = z
       'Not a CIDR block: write an IPv4 or IPv6 address with its prefix length, such as 10.20.0.0/16 or fd00::/8 (a single address is 10.20.0.1/32).',
     examples: ['10.20.0.0/16'],
   });
+
+/** The API server's limit on the total size of an object's annotations (TotalAnnotationSizeLimitB). */
+export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
+
+/**
+ * The size the API server counts against ANNOTATIONS_SIZE_LIMIT: the UTF-8 bytes of every key and
+ * every string value.
+ * Usage: if (annotationsSize(metadata.annotations) > ANNOTATIONS_SIZE_LIMIT) …
+ */
+export function annotationsSize(annotations: Record<string, unknown>): number {
+  let size = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    size += Buffer.byteLength(key, 'utf8') + (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0);
+  }
+  return size;
+}

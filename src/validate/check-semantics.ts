@@ -9,7 +9,8 @@
 // The values may not match the schema (its errors are reported separately): every check looks at
 // the shapes it needs and skips what is not there.
 import { containsCidr, excludeCidr, normalizeCidr, overlapCidr, parseCidr } from 'cidr-tools';
-import { CIDR } from '../model/primitives.ts';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, CIDR } from '../model/primitives.ts';
+import { isIPv4Mapped } from '../verify/addresses.ts';
 import { isDeleted, isWritten, locate } from './merge.ts';
 import { formatPath, isMap } from './paths.ts';
 import type { LocationNode } from './read.ts';
@@ -94,21 +95,15 @@ function checkDefaultDeny(values: Values): Finding[] {
 
 // ---- components --------------------------------------------------------------------------------------
 
-/** The API server's limit on the total size of an object's annotations (keys and values, bytes). */
-const ANNOTATIONS_LIMIT = 256 * 1024;
-
 /** commonAnnotations go on every object, so their total size must stay within the API server's limit. */
 function checkAnnotations(values: Values): Finding[] {
   if (!isMap(values.commonAnnotations)) return [];
-  let size = 0;
-  for (const [key, value] of Object.entries(values.commonAnnotations)) {
-    if (typeof value === 'string') size += Buffer.byteLength(key) + Buffer.byteLength(value);
-  }
-  if (size <= ANNOTATIONS_LIMIT) return [];
+  const size = annotationsSize(values.commonAnnotations);
+  if (size <= ANNOTATIONS_SIZE_LIMIT) return [];
   return [
     {
       path: ['commonAnnotations'],
-      message: `${size} bytes of keys and values, above the ${ANNOTATIONS_LIMIT} (256 KiB) the API server allows for an object's annotations`,
+      message: `${size} bytes of keys and values, above the ${ANNOTATIONS_SIZE_LIMIT} (256 KiB) the API server allows for an object's annotations`,
       fix: 'shorten them: link to a document instead of embedding it',
       severity: 'error',
     },
@@ -274,7 +269,7 @@ function hostBits(path: Path, cidr: unknown): Finding[] {
   if (!isCidr(cidr)) return [];
   const { ip, prefix, version } = parseCidr(cidr);
   const canonical = normalizeCidr(cidr);
-  if (version === 6 && parseCidr(`${ip}/128`).start >> 32n === 0xffffn) {
+  if (version === 6 && isIPv4Mapped(ip)) {
     return [
       {
         path,

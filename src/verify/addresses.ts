@@ -11,6 +11,16 @@
 import { normalizeCidr, parseCidr } from 'cidr-tools';
 import type { IPBlock } from './types.ts';
 
+/**
+ * Is this IPv6 address (no prefix) an IPv4-mapped one, ::ffff:a.b.c.d in any spelling? The API
+ * server's strict CIDR validation refuses them.
+ * Usage: isIPv4Mapped('::ffff:a14:2000')  // true
+ */
+export function isIPv4Mapped(address: string): boolean {
+  const { version, start } = parseCidr(`${address}/${address.includes(':') ? 128 : 32}`);
+  return version === 6 && start >> 32n === 0xffffn;
+}
+
 export type Family = 4 | 6;
 export type AddressRange = { family: Family; start: bigint; end: bigint };
 

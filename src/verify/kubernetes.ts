@@ -31,11 +31,12 @@
 //   const issues = validateKubernetesObject(object);               // [] when valid
 //   for (const issue of issues) console.log(formatIssue(issue));   // "spec.ingress[0].ports[0].endPort: …"
 //   networkPolicyIssues(policy, 'read');                          // one NetworkPolicy, as verify reads it
-import { Buffer } from 'node:buffer';
 import { isIPv4, isIPv6 } from 'node:net';
 import { normalizeCidr, parseCidr } from 'cidr-tools';
 import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { DNS1123_LABEL, LABEL_VALUE } from '../model/primitives.ts';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, DNS1123_LABEL, LABEL_VALUE } from '../model/primitives.ts';
+import { pathOfPointer, valueAt } from '../validate/paths.ts';
+import { isIPv4Mapped } from './addresses.ts';
 import { PROTOCOLS, type Labels } from './types.ts';
 
 /** A step of a path inside an object: a field name, a map key or a list index. */
@@ -65,6 +66,8 @@ export const REMOVED_POLICY_APIS = new Set(['extensions/v1beta1', 'networking.k8
  * Every issue of one object the chart may render: a networking.k8s.io/v1 NetworkPolicy that the
  * OpenAPI schema, the unknown-field check and the API server's own rules accept. [] when valid.
  */
+export { ANNOTATIONS_SIZE_LIMIT };
+
 export function validateKubernetesObject(object: unknown, options: ValidateOptions = {}): KubernetesIssue[] {
   const mode = options.mode ?? 'manifest';
   if (!isRecord(object)) {
@@ -141,7 +144,8 @@ function schemaIssues(object: Record<string, unknown>): Issue[] {
     for (const e of errors as AjvError[]) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
     const issues: Issue[] = [];
     for (const [instancePath, group] of byPath) {
-      const { path, value } = resolvePointer(object, instancePath);
+      const path = pathOfPointer(instancePath, object);
+      const value = valueAt(object, path);
       for (const e of group.filter((x) => x.keyword === 'required')) {
         issues.push({ path: [...path, String(e.params['missingProperty'])], message: 'is required' });
       }
@@ -163,22 +167,21 @@ function schemaIssues(object: Record<string, unknown>): Issue[] {
   }
 }
 
-/** A JSON pointer (ajv's instancePath) as path segments, with the value it points at. */
-function resolvePointer(object: unknown, pointer: string): { path: Segment[]; value: unknown } {
-  const path: Segment[] = [];
-  let value: unknown = object;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (Array.isArray(value) && /^\d+$/.test(key)) {
-      path.push(Number(key));
-      value = value[Number(key)];
-    } else {
-      path.push(key);
-      value = isRecord(value) ? value[key] : undefined;
-    }
-  }
-  return { path, value };
-}
+/**
+ * Fields of ObjectMeta that only the API server writes, and `status`, written by the cluster. A
+ * manifest to apply carries none of them (the API server refuses a resourceVersion on create and
+ * overwrites the others): when a render carries one, the template is wrong.
+ */
+const SERVER_WRITTEN_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'selfLink',
+  'managedFields',
+] as const;
 
 /** Known fields of each object type of a NetworkPolicy; `T[]` is a list of T, '' a leaf or map. */
 const FIELDS: Record<string, Record<string, string>> = {
@@ -189,18 +192,11 @@ const FIELDS: Record<string, Record<string, string>> = {
       'name',
       'generateName',
       'namespace',
-      'selfLink',
-      'uid',
-      'resourceVersion',
-      'generation',
-      'creationTimestamp',
-      'deletionTimestamp',
-      'deletionGracePeriodSeconds',
       'labels',
       'annotations',
       'ownerReferences',
       'finalizers',
-      'managedFields',
+      ...SERVER_WRITTEN_METADATA,
     ].map((name) => [name, '']),
   ),
   NetworkPolicySpec: {
@@ -238,22 +234,6 @@ function unknownFields(value: unknown, type: string, path: Segment[], issues: Is
     }
   }
 }
-
-/**
- * Fields of ObjectMeta that only the API server writes, and `status`, written by the cluster. A
- * manifest to apply carries none of them (the API server refuses a resourceVersion on create and
- * overwrites the others): when a render carries one, the template is wrong.
- */
-const SERVER_WRITTEN_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'selfLink',
-  'managedFields',
-] as const;
 
 function serverWrittenFields(object: Record<string, unknown>, issues: Issue[]): void {
   if (object['status'] !== undefined) {
@@ -339,9 +319,6 @@ function metadataRules(object: Record<string, unknown>, issues: Issue[]): void {
   checkAnnotations(field(object, 'metadata', 'annotations'), ['metadata', 'annotations'], issues);
 }
 
-/** The API server's limit on the total size of an object's annotations (TotalAnnotationSizeLimitB). */
-export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
-
 /**
  * metadata.annotations, as ValidateAnnotations checks them: each key a qualified name once lower-cased
  * (case does not matter in annotation keys, unlike label keys), and the keys and values together
@@ -349,13 +326,12 @@ export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
  */
 function checkAnnotations(value: unknown, path: Segment[], issues: Issue[]): void {
   if (!isRecord(value)) return;
-  let size = 0;
-  for (const [key, v] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
     if (!isLabelKey(key.toLowerCase())) {
       issues.push({ path: [...path, key], message: `annotation key ${quote(key)} ${ANNOTATION_KEY_RULE}` });
     }
-    size += Buffer.byteLength(key, 'utf8') + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0);
   }
+  const size = annotationsSize(value);
   if (size > ANNOTATIONS_SIZE_LIMIT) {
     issues.push({
       path,
@@ -629,7 +605,7 @@ function cidrProblem(value: string, mode: ValidationMode): string | undefined {
     return `${quote(value)} must not have leading zeros in the address or the prefix length`;
   }
   const addressNumber = parseCidr(`${address}/${family === 4 ? 32 : 128}`).start;
-  if (family === 6 && addressNumber >> 32n === 0xffffn) {
+  if (family === 6 && isIPv4Mapped(address)) {
     return `${quote(value)} must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): write the IPv4 CIDR`;
   }
   const canonical = normalizeCidr(value);

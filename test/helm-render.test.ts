@@ -8,7 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CHART_DIR, VALUES_DIR } from '../src/paths.ts';
 import { selectsEverything } from '../src/verify/selectors.ts';
 import type { EgressRule, IngressRule, LabelSelector, NetworkPolicyPeer as PolicyPeer } from '../src/verify/types.ts';
-import { helm, helmTemplate, parseManifests, type HelmResult, type HelmVersion } from './helpers/helm.ts';
+import {
+  helm,
+  helmPathPattern,
+  helmTemplate,
+  parseManifests,
+  type HelmResult,
+  type HelmVersion,
+} from './helpers/helm.ts';
 import { isolateHelmHome } from './helpers/helm-home.ts';
 
 isolateHelmHome();
@@ -341,15 +348,6 @@ describe.each(VERSIONS)('toggles on Helm %i', (version) => {
 
 // --- bad input --------------------------------------------------------------------------------
 
-/**
- * A pattern for a values path as either Helm version prints it: `dns.enabled` (Helm 3),
- * `/dns/enabled` (Helm 4), `networks.rds.cidrs[0]` (the chart's validation helper).
- */
-function pathPattern(...segments: string[]): RegExp {
-  const escaped = segments.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`(?<![\\w-])${escaped.join('[./\\[\\]]+')}(?![\\w-])`);
-}
-
 type BadCase = {
   name: string;
   /** A values file (YAML text), written to a temporary directory. */
@@ -363,52 +361,52 @@ const BAD: BadCase[] = [
   {
     name: 'a typo in a key (dns.enabeld)',
     values: 'dns:\n  enabeld: true\n',
-    expected: [pathPattern('dns'), /enabeld/],
+    expected: [helmPathPattern(['dns']), /enabeld/],
   },
   {
     name: 'a wrong type (dns.enabled = "maybe")',
     setString: { 'dns.enabled': 'maybe' },
-    expected: [pathPattern('dns', 'enabled')],
+    expected: [helmPathPattern(['dns', 'enabled'])],
   },
   {
     name: 'a CIDR prefix above 32 (10.0.0.0/33)',
     values: 'networks:\n  rds:\n    cidrs: [10.0.0.0/33]\n    excludePrivate: false\n',
-    expected: [pathPattern('networks', 'rds', 'cidrs', '0')],
+    expected: [helmPathPattern(['networks', 'rds', 'cidrs', '0'])],
   },
   {
     name: 'a CIDR octet above 255 (300.1.1.1/8)',
     values: 'networks:\n  rds:\n    cidrs: [300.1.1.1/8]\n    excludePrivate: false\n',
-    expected: [pathPattern('networks', 'rds', 'cidrs', '0')],
+    expected: [helmPathPattern(['networks', 'rds', 'cidrs', '0'])],
   },
   {
     name: 'port 0',
     values: 'components:\n  fineract:\n    metricsPorts: [{port: 0}]\n',
-    expected: [pathPattern('components', 'fineract', 'metricsPorts', '0', 'port')],
+    expected: [helmPathPattern(['components', 'fineract', 'metricsPorts', '0', 'port'])],
   },
   {
     name: 'port 65536',
     values: 'connections:\n  fineract-to-redis:\n    ports: [{port: 65536}]\n',
-    expected: [pathPattern('connections', 'fineract-to-redis', 'ports', '0', 'port')],
+    expected: [helmPathPattern(['connections', 'fineract-to-redis', 'ports', '0', 'port'])],
   },
   {
     name: 'an unknown protocol (HTTP)',
     values: 'dns:\n  ports: [{port: 53, protocol: HTTP}]\n',
-    expected: [pathPattern('dns', 'ports', '0', 'protocol')],
+    expected: [helmPathPattern(['dns', 'ports', '0', 'protocol'])],
   },
   {
     name: 'a connection to an undefined component',
     values: 'connections:\n  fineract-to-redis:\n    to: {component: memcached}\n',
-    expected: [pathPattern('connections', 'fineract-to-redis', 'to', 'component'), /memcached/],
+    expected: [helmPathPattern(['connections', 'fineract-to-redis', 'to', 'component']), /memcached/],
   },
   {
     name: 'an except outside its cidr',
     values: 'networks:\n  rds:\n    cidrs: [10.20.32.0/24]\n    excludePrivate: false\n    except: [10.99.0.0/24]\n',
-    expected: [pathPattern('networks', 'rds', 'except', '0'), /10\.99\.0\.0\/24/],
+    expected: [helmPathPattern(['networks', 'rds', 'except', '0']), /10\.99\.0\.0\/24/],
   },
   {
     name: 'a cidr inside a private range with excludePrivate',
     values: 'networks:\n  rds:\n    cidrs: [10.20.32.0/24]\n    excludePrivate: true\n',
-    expected: [pathPattern('networks', 'rds', 'cidrs', '0'), /10\.20\.32\.0\/24/],
+    expected: [helmPathPattern(['networks', 'rds', 'cidrs', '0']), /10\.20\.32\.0\/24/],
   },
   {
     name: 'two problems in one file (both are reported)',
@@ -426,8 +424,8 @@ const BAD: BadCase[] = [
       '',
     ].join('\n'),
     expected: [
-      pathPattern('networks', 'rds', 'except', '1'),
-      pathPattern('connections', 'redis-to-memcached', 'to', 'component'),
+      helmPathPattern(['networks', 'rds', 'except', '1']),
+      helmPathPattern(['connections', 'redis-to-memcached', 'to', 'component']),
     ],
   },
 ];
@@ -455,7 +453,7 @@ describe.each(VERSIONS)('bad values on Helm %i', (version) => {
   });
 });
 
-describe('pathPattern', () => {
+describe('helmPathPattern', () => {
   it.each([
     ['- dns.enabled: Invalid type', ['dns', 'enabled'], true],
     ["- at '/dns/enabled': got string", ['dns', 'enabled'], true],
@@ -464,6 +462,6 @@ describe('pathPattern', () => {
     ['- networks.rds.cidrs.10: Does not match', ['networks', 'rds', 'cidrs', '1'], false],
     ['- xdns.enabled: Invalid type', ['dns', 'enabled'], false],
   ] as const)('%s matches %j: %s', (text, segments, matches) => {
-    expect(pathPattern(...segments).test(text)).toBe(matches);
+    expect(helmPathPattern(segments).test(text)).toBe(matches);
   });
 });

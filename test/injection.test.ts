@@ -33,7 +33,7 @@ import { CHART_DIR } from '../src/paths.ts';
 import { formatValidation, validateValuesFiles } from '../src/validate/index.ts';
 import { checkValues } from '../src/values/check.ts';
 import { helmJson } from './helpers/batch-render.ts';
-import { helmAsync, pool, type HelmResult, type HelmVersion } from './helpers/helm.ts';
+import { helmAsync, helmPathPattern, pool, type HelmResult, type HelmVersion } from './helpers/helm.ts';
 import { isolateHelmHome } from './helpers/helm-home.ts';
 
 isolateHelmHome();
@@ -587,16 +587,6 @@ function renderValues(helm: HelmVersion, values: ValuesMap): Promise<HelmResult>
 
 // ---- checking a render -------------------------------------------------------------------------
 
-/**
- * A pattern for a values path as Helm prints it: `a.b.c`, `a.b.0` (Helm 3), `/a/b/c` (Helm 4),
- * `a.b[0]` (the chart's checks), not preceded or followed by more of a name.
- */
-function pathPattern(segments: string[]): RegExp {
-  // Helm 4 prints a JSON pointer, where "/" in a key is "~1".
-  const escaped = segments.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('/', '(?:/|~1)'));
-  return new RegExp(`(?<![\\w-])${escaped.join('[./\\[\\]]+')}(?![\\w-])`);
-}
-
 /** What util.comment makes of a description (chart/templates/_helpers.tpl): the text of the comment. */
 function commentText(text: string): string {
   // eslint-disable-next-line no-control-regex -- the helper replaces control characters
@@ -726,7 +716,7 @@ function refusedProblems(job: Job, result: HelmResult): string[] {
   }
   const unnamed = job.places.filter((place) => {
     if (place.key && job.helm === 4) return false; // counted above: Helm 4 names the key, not its map
-    const path = pathPattern(place.errorPath);
+    const path = helmPathPattern(place.errorPath);
     return !(place.key ? new RegExp(`${path.source}: Property name of`) : path).test(stderr);
   });
   if (unnamed.length > 0) problems.push(`does not name ${unnamed.map((p) => p.path).join(', ')}: ${stderr.trim()}`);
@@ -892,9 +882,13 @@ describe('the checks themselves', () => {
   });
 
   it('matches paths as each Helm version prints them', () => {
-    expect(pathPattern(['networks', 'ext', 'cidrs', '0']).test("- at '/networks/ext/cidrs/0': bad")).toBe(true);
-    expect(pathPattern(['networks', 'ext', 'cidrs', '0']).test('- networks.ext.cidrs.0: Does not match')).toBe(true);
-    expect(pathPattern(['networks', 'ext', 'cidrs', '0']).test('- networks.ext.cidrs.10: Does not match')).toBe(false);
-    expect(pathPattern(['dns', 'namespace']).test('- xdns.namespace: bad')).toBe(false);
+    expect(helmPathPattern(['networks', 'ext', 'cidrs', '0']).test("- at '/networks/ext/cidrs/0': bad")).toBe(true);
+    expect(helmPathPattern(['networks', 'ext', 'cidrs', '0']).test('- networks.ext.cidrs.0: Does not match')).toBe(
+      true,
+    );
+    expect(helmPathPattern(['networks', 'ext', 'cidrs', '0']).test('- networks.ext.cidrs.10: Does not match')).toBe(
+      false,
+    );
+    expect(helmPathPattern(['dns', 'namespace']).test('- xdns.namespace: bad')).toBe(false);
   });
 });

@@ -25,14 +25,12 @@
 // renders. Policy names collide across aliases (a real install of the umbrella would fail): analyze
 // each alias separately.
 import { isUtf8 } from 'node:buffer';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CHART_DIR } from '../../src/paths.ts';
-import type { HelmVersion } from './helm.ts';
-import { helmBinary } from './tools.ts';
+import { spawnHelm, type HelmVersion } from './helm.ts';
 
 export type BatchRendererOptions = {
   /** The release namespace (`helm -n`), shared by every alias. */
@@ -136,25 +134,16 @@ export class PreparedBatch {
     const r = this.renderer;
     const args = ['template', r.releaseName, this.chartPath, '--namespace', r.namespace, '--values', this.valuesFile];
     const started = performance.now();
-    return new Promise((resolve, reject) => {
-      const child = spawn(helmBinary(version), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        const stderr = Buffer.concat(err).toString('utf8');
-        const status = code ?? 1;
-        const failedAliases = [...new Set([...stderr.matchAll(/charts\/(v\d{4})\//g)].map((m) => m[1] ?? ''))];
-        resolve({
-          status,
-          stderr,
-          outputs: status === 0 ? this.split(Buffer.concat(out)) : [],
-          failedAliases,
-          millis: performance.now() - started,
-        });
-      });
+    return spawnHelm(version, args).then(({ status, stdout, stderr: bytes }) => {
+      const stderr = bytes.toString('utf8');
+      const failedAliases = [...new Set([...stderr.matchAll(/charts\/(v\d{4})\//g)].map((m) => m[1] ?? ''))];
+      return {
+        status,
+        stderr,
+        outputs: status === 0 ? this.split(stdout) : [],
+        failedAliases,
+        millis: performance.now() - started,
+      };
     });
   }
 

@@ -50,8 +50,11 @@ export function helm(version: HelmVersion, args: string[], input?: string): Helm
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Runs `helm <args>` without blocking (several can run at once); never rejects on a failing render. */
-export function helmAsync(version: HelmVersion, args: string[]): Promise<HelmResult> {
+/** Runs `helm <args>` without blocking and keeps its output as bytes (for callers that split it by offset). */
+export function spawnHelm(
+  version: HelmVersion,
+  args: string[],
+): Promise<{ status: number; stdout: Buffer; stderr: Buffer }> {
   return new Promise((resolve, reject) => {
     const child = spawn(helmBinary(version), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -59,14 +62,25 @@ export function helmAsync(version: HelmVersion, args: string[]): Promise<HelmRes
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({
-        status: code ?? 1,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
+    child.on('close', (code) => resolve({ status: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
   });
+}
+
+/** Runs `helm <args>` without blocking (several can run at once); never rejects on a failing render. */
+export async function helmAsync(version: HelmVersion, args: string[]): Promise<HelmResult> {
+  const { status, stdout, stderr } = await spawnHelm(version, args);
+  return { status, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') };
+}
+
+/**
+ * A pattern for a values path as Helm prints it: `dns.enabled`, `a.b.0` (Helm 3), `/dns/enabled`
+ * with "/" in a key as "~1" (Helm 4), `networks.rds.cidrs[0]` (the chart's validation helper),
+ * not preceded or followed by more of a name.
+ * Usage: expect(stderr).toMatch(helmPathPattern(['networks', 'rds', 'cidrs', '0']));
+ */
+export function helmPathPattern(segments: readonly string[]): RegExp {
+  const escaped = segments.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('/', '(?:/|~1)'));
+  return new RegExp(`(?<![\\w-])${escaped.join('[./\\[\\]]+')}(?![\\w-])`);
 }
 
 /** Runs the tasks, `width` at a time; resolves with their results in order. */

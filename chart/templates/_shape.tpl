@@ -54,10 +54,10 @@ false
 {{- end -}}
 {{- end -}}
 
-{{/* The optional switch `enabled` of the mapping .value. */}}
-{{- define "fineract-netpol.shape.enabled" -}}
-{{- if and (hasKey .value "enabled") (not (kindIs "bool" .value.enabled)) -}}
-  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s.enabled: expected true or false, got %s; write true or false without quotes" .path (include "fineract-netpol.shape.describe" .value.enabled))) -}}
+{{/* The optional switch .key (enabled, excludePrivate) of the mapping .value. */}}
+{{- define "fineract-netpol.shape.switch" -}}
+{{- if and (hasKey .value .key) (not (kindIs "bool" (get .value .key))) -}}
+  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s.%s: expected true or false, got %s; write true or false without quotes" .path .key (include "fineract-netpol.shape.describe" (get .value .key)))) -}}
 {{- end -}}
 {{- end -}}
 
@@ -192,7 +192,7 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
     {{- $value := get $v $section -}}
     {{- include "fineract-netpol.shape.map" (dict "acc" $acc "path" $section "value" $value) -}}
     {{- if kindIs "map" $value -}}
-      {{- include "fineract-netpol.shape.enabled" (dict "acc" $acc "path" $section "value" $value) -}}
+      {{- include "fineract-netpol.shape.switch" (dict "acc" $acc "path" $section "value" $value "key" "enabled") -}}
       {{- if and (ne $section "defaultDeny") (eq (include "fineract-netpol.util.enabled" $value) "true") -}}
         {{- include "fineract-netpol.shape.pods" (dict "acc" $acc "path" $section "value" $value) -}}
       {{- end -}}
@@ -216,7 +216,7 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
         {{- if not (kindIs "map" $entry) -}}
           {{- include "fineract-netpol.shape.map" (dict "acc" $acc "path" $path "value" $entry) -}}
         {{- else if eq $section "components" -}}
-          {{- include "fineract-netpol.shape.enabled" (dict "acc" $acc "path" $path "value" $entry) -}}
+          {{- include "fineract-netpol.shape.switch" (dict "acc" $acc "path" $path "value" $entry "key" "enabled") -}}
           {{- if eq (include "fineract-netpol.util.enabled" $entry) "true" -}}
           {{- include "fineract-netpol.shape.selector" (dict "acc" $acc "path" (printf "%s.podSelector" $path) "value" $entry.podSelector) -}}
           {{- if and (hasKey $entry "metricsPorts") (not (kindIs "invalid" $entry.metricsPorts)) -}}
@@ -230,11 +230,9 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
           {{- if and (hasKey $entry "except") (not (kindIs "invalid" $entry.except)) -}}
             {{- include "fineract-netpol.shape.cidrs" (dict "acc" $acc "path" (printf "%s.except" $path) "value" $entry.except) -}}
           {{- end -}}
-          {{- if and (hasKey $entry "excludePrivate") (not (kindIs "bool" $entry.excludePrivate)) -}}
-            {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.excludePrivate: expected true or false, got %s; write true or false without quotes" $path (include "fineract-netpol.shape.describe" $entry.excludePrivate))) -}}
-          {{- end -}}
+          {{- include "fineract-netpol.shape.switch" (dict "acc" $acc "path" $path "value" $entry "key" "excludePrivate") -}}
         {{- else -}}
-          {{- include "fineract-netpol.shape.enabled" (dict "acc" $acc "path" $path "value" $entry) -}}
+          {{- include "fineract-netpol.shape.switch" (dict "acc" $acc "path" $path "value" $entry "key" "enabled") -}}
           {{- if eq (include "fineract-netpol.util.enabled" $entry) "true" -}}
           {{- include "fineract-netpol.shape.endpoint" (dict "acc" $acc "path" (printf "%s.from" $path) "value" $entry.from) -}}
           {{- include "fineract-netpol.shape.endpoint" (dict "acc" $acc "path" (printf "%s.to" $path) "value" $entry.to) -}}

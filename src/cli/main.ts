@@ -8,6 +8,7 @@
 // Usage: fineract-netpol verify --manifests out/uat.yaml --workloads inventory.yaml --values values/uat.yaml
 //        fineract-netpol diff --before legacy/ --after out/uat.yaml --workloads inventory.yaml
 //        fineract-netpol validate -f values/uat.yaml [-f local.yaml] [--output json]
+//        fineract-netpol sandbox -f values/uat.yaml [--workloads FILE] [--legacy DIR]   (root, Linux)
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { DIFF_FORMATS, type DiffFormat } from '../verify/diff.ts';
@@ -16,6 +17,7 @@ import { diff } from './diff/index.ts';
 import { validate } from './validate/index.ts';
 import { VALIDATE_FORMATS, type ValidateFormat } from '../validate/index.ts';
 import { emit } from './emit/index.ts';
+import { SandboxError } from '../sandbox/exec.ts';
 import { verify } from './verify/index.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -105,6 +107,45 @@ export function program(): Command {
       process.stderr.write(result.messages);
       process.exitCode = result.exitCode;
     });
+  cli
+    .command('sandbox')
+    .description(
+      'Install the chart into a throw-away real cluster (kube-apiserver, kube-router) and probe real packets (root, Linux).',
+    )
+    .requiredOption('-f, --values <file>', 'values file(s), merged like helm -f (repeatable)', collect)
+    .option('-w, --workloads <path>', 'Namespaces and workloads to lay out (default: the Fineract inventory)', collect)
+    .option(
+      '--legacy <path>',
+      'hand-written policies to apply first, then migrate as the README tells (repeatable)',
+      collect,
+    )
+    .option('-n, --namespace <name>', 'release namespace (default: the namespace with the most workloads)')
+    .option('--release <name>', 'release name', 'fineract-netpol')
+    .addOption(new Option('--helm <major>', 'Helm major version to install with').choices(['3', '4']).default('4'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--out <dir>', 'folder for observed.json (default: out/sandbox/<values names>)')
+    .action(
+      async (opts: {
+        values: string[];
+        workloads?: string[];
+        legacy?: string[];
+        namespace?: string;
+        release: string;
+        helm: '3' | '4';
+        output: 'text' | 'json';
+        out?: string;
+      }) => {
+        // Loaded on demand: the other commands never need the sandbox's modules.
+        const { sandbox } = await import('./sandbox/index.ts');
+        const result = await sandbox({
+          ...opts,
+          helm: opts.helm === '3' ? 3 : 4,
+          log: (message) => process.stderr.write(`[sandbox] ${message}\n`),
+        });
+        process.stdout.write(result.output);
+        process.exitCode = result.exitCode;
+      },
+    );
   return cli;
 }
 
@@ -120,6 +161,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof InputError) {
       process.stderr.write(`fineract-netpol: ${error.message}\n${error.fix ? `  fix: ${error.fix}\n` : ''}`);
       return 2;
+    }
+    if (error instanceof SandboxError) {
+      process.stderr.write(`fineract-netpol: sandbox: ${error.message}\n${error.fix ? `  fix: ${error.fix}\n` : ''}`);
+      return 1;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`fineract-netpol: ${error.message}\n`);

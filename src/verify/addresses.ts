@@ -116,7 +116,8 @@ export function mergeRanges(ranges: readonly AddressRange[]): AddressRange[] {
   return out;
 }
 
-function formatAddress(family: Family, value: bigint): string {
+/** An address as text: formatAddress(4, 167772161n)  // '10.0.0.1' (IPv6 uncompressed). */
+export function formatAddress(family: Family, value: bigint): string {
   if (family === 4) {
     return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
   }

@@ -307,6 +307,20 @@ export function declaredFlows(analysis: Analysis, values: ValuesOutput, options:
   return [...intent.declared.values()];
 }
 
+/**
+ * The declared flows and the scope they are checked in (the ids of the pod classes an enabled
+ * component selects in the release namespace), for comparisons made outside the analyzer, such as
+ * the sandbox's observed packets: a pair is in scope when one of its ends is.
+ */
+export function declaredIntent(
+  analysis: Analysis,
+  values: ValuesOutput,
+  options: IntentOptions = {},
+): { namespace: string; flows: DeclaredFlow[]; scope: ReadonlySet<number> } {
+  const intent = new Intent(analysis, values, options.namespace ?? releaseNamespaceOf(analysis, values));
+  return { namespace: intent.namespace, flows: [...intent.declared.values()], scope: intent.scope };
+}
+
 /** undeclared-flow and missing-flow findings (both errors) of the policies against the values. */
 export function intentFindings(analysis: Analysis, values: ValuesOutput, options: IntentOptions = {}): Finding[] {
   const intent = new Intent(analysis, values, options.namespace ?? releaseNamespaceOf(analysis, values));

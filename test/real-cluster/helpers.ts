@@ -1,0 +1,136 @@
+// Helpers of the real-cluster suite: the Fineract inventory placed in any release namespace,
+// renders loaded as verify reads them, and sandbox runs that always tear down.
+//
+// Usage: const inventory = await fineractInventory('fineract-dev');   // + an unlabelled pod
+//        const policies = await renderPolicies(4, 'fineract-dev', ['values/dev.yaml']);
+//        await withSandbox({ inventory, policies }, async (box) => { … });   // torn down even on failure
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../../src/paths.ts';
+import { compare, expectation, formatDifferences, type Difference } from '../../src/sandbox/expect.ts';
+import type { Observation } from '../../src/sandbox/probe.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.ts';
+import { loadManifests } from '../../src/verify/load.ts';
+import type { Namespace, NetworkPolicy, Workload } from '../../src/verify/types.ts';
+import { helmTemplate, type HelmVersion } from '../helpers/helm.ts';
+
+export const INVENTORY_FILE = join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml');
+export const LEGACY_DIR = join(REPO_ROOT, 'test', 'fixtures', 'legacy');
+/** The namespace the inventory file is written for. */
+const INVENTORY_NAMESPACE = 'fineract-uat';
+/** The pod with no labels that the seed's "Testing" section probes from. */
+export const UNLABELLED = 'unlabelled';
+
+export type Inventory = { namespaces: Namespace[]; workloads: Workload[] };
+
+/** The environments: values file (none for the chart's defaults) and release namespace. */
+export const ENVIRONMENTS = [
+  { name: 'defaults', namespace: 'fineract', values: [] as string[] },
+  { name: 'dev', namespace: 'fineract-dev', values: [join(VALUES_DIR, 'dev.yaml')] },
+  { name: 'uat', namespace: 'fineract-uat', values: [join(VALUES_DIR, 'uat.yaml')] },
+  { name: 'production', namespace: 'fineract-production', values: [join(VALUES_DIR, 'production.yaml')] },
+] as const;
+
+/** The Fineract inventory with its release namespace renamed, plus an unlabelled pod there. */
+export async function fineractInventory(namespace: string): Promise<Inventory> {
+  const loaded = await loadManifests([INVENTORY_FILE]);
+  const rename = (name: string) => (name === INVENTORY_NAMESPACE ? namespace : name);
+  const namespaces = loaded.namespaces.map((ns) => ({
+    name: rename(ns.name),
+    labels: Object.fromEntries(
+      Object.entries(ns.labels).map(([k, v]) => [k, v === INVENTORY_NAMESPACE ? namespace : v]),
+    ),
+  }));
+  const workloads: Workload[] = loaded.workloads.map((w) => ({
+    ...w,
+    namespace: rename(w.namespace),
+    source: undefined,
+  }));
+  workloads.push({ namespace, name: UNLABELLED, kind: 'Pod', labels: {}, ports: [] });
+  return { namespaces, workloads };
+}
+
+/** `helm template` of the chart, loaded as verify reads it (throws on a failed render). */
+export async function renderPolicies(
+  helm: HelmVersion,
+  namespace: string,
+  values: readonly string[],
+): Promise<NetworkPolicy[]> {
+  const result = helmTemplate({ helm, namespace, valuesFiles: [...values] });
+  if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
+  return (await loadManifests(['-'], { readStdin: () => Promise.resolve(result.stdout) })).policies;
+}
+
+/** What a Helm release holds, loaded as verify reads it. */
+export async function installedPolicies(box: Sandbox, helm: HelmVersion, namespace: string): Promise<NetworkPolicy[]> {
+  const manifest = await box.helm(helm, ['get', 'manifest', 'fineract-netpol', '-n', namespace]);
+  return (await loadManifests(['-'], { readStdin: () => Promise.resolve(manifest) })).policies;
+}
+
+/** Every NetworkPolicy the API server holds, loaded as verify reads it. */
+export async function serverPolicies(box: Sandbox): Promise<NetworkPolicy[]> {
+  const text = await box.kubectl(['get', 'networkpolicies', '-A', '-o', 'yaml']);
+  return (await loadManifests(['-'], { readStdin: () => Promise.resolve(text) })).policies;
+}
+
+/** Starts a sandbox, runs `body`, and tears it down whatever happens; asserts nothing is left. */
+export async function withSandbox<T>(options: SandboxOptions, body: (box: Sandbox) => Promise<T>): Promise<T> {
+  const box = await startSandbox(options);
+  let result: T;
+  try {
+    result = await body(box);
+  } finally {
+    const problems = await box.stop();
+    expect(problems, 'the sandbox teardown left something behind').toEqual([]);
+  }
+  return result;
+}
+
+/** `helm <install|upgrade …>` of the chart, waiting until the enforcer has applied the change. */
+export function helmChange(
+  box: Sandbox,
+  helm: HelmVersion,
+  verb: string[],
+  namespace: string,
+  values: readonly string[],
+): Promise<string> {
+  return box.change(() =>
+    box.helm(helm, [...verb, 'fineract-netpol', CHART_DIR, '-n', namespace, ...values.flatMap((v) => ['-f', v])]),
+  );
+}
+
+/** The observed matrix compared with verify's verdicts over the same policies and inventory. */
+export function differencesFromVerify(
+  observed: readonly Observation[],
+  policies: NetworkPolicy[],
+  inventory: Inventory,
+  box: Sandbox,
+): Difference[] {
+  return compare(observed, expectation({ policies, ...inventory }, box.hosts));
+}
+
+/** Fails with the differences listed (probe, policies, both verdicts). */
+export function expectNoDifferences(differences: readonly Difference[], what: string): void {
+  expect(
+    differences.length,
+    `${what}: observed ≠ verify on ${differences.length} probes:\n${formatDifferences(differences)}`,
+  ).toBe(0);
+}
+
+/** The observation of one probe, by its ends and port. */
+export function find(
+  observed: readonly Observation[],
+  from: string,
+  to: string,
+  protocol: 'TCP' | 'UDP',
+  port: number,
+): Observation {
+  const found = observed.find((o) => o.from === from && o.to === to && o.protocol === protocol && o.port === port);
+  if (!found) throw new Error(`no probe ${from} → ${to} ${protocol} ${port}`);
+  return found;
+}
+
+/** A map from "from|to|protocol|port" to result, for comparing two matrices. */
+export function resultsByProbe(observed: readonly Observation[]): Map<string, 'open' | 'blocked'> {
+  return new Map(observed.map((o) => [`${o.from}|${o.to}|${o.protocol}|${o.port}`, o.result]));
+}

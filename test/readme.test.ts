@@ -19,7 +19,9 @@
 //     `helm template` with real Helm 4 and Helm 3 render the policies into that namespace;
 //   - the kubectl adoption loop (needs a cluster): the policies it names are those the chart renders;
 //   - `npx fineract-netpol emit …` (needs the packed package; test/emit.test.ts runs emit): its
-//     options exist (`emit --help`).
+//     options exist (`emit --help`);
+//   - `scripts/run npm run sandbox -- -f FILE` (root and a real cluster: test/real-cluster/ runs
+//     it): the script and the options the README names exist (`sandbox --help`).
 // The commands run in a temporary copy of the working tree (git's tracked and untracked files,
 // node_modules and .tools linked), so `npm run render` rebuilds chart/ and writes out/ there,
 // never in the repository.
@@ -283,7 +285,12 @@ function listEnvironments(): string[] {
 /** `helm install NAME CHART -n NS -f FILE` → `helm template` with the same arguments, Helm 4 and 3. */
 function checkHelmInstall(unit: Unit): void {
   const words = unit.text.split(/\s+/);
-  const rest = words[1] === 'upgrade' && words[2] === '--install' ? words.slice(3) : words.slice(2);
+  // Flags of an install that `helm template` does not take (Helm 3's replace, Helm 4's
+  // server-side apply conflicts; the real-cluster suite runs the migration with them for real).
+  const installOnly = new Set(['--force', '--force-conflicts']);
+  const rest = (words[1] === 'upgrade' && words[2] === '--install' ? words.slice(3) : words.slice(2)).filter(
+    (w) => !installOnly.has(w),
+  );
   const namespace = words[words.findIndex((w) => w === '-n' || w === '--namespace') + 1];
   expect(namespace, 'the README installs into a namespace').toBeDefined();
   for (const version of [4, 3] as const) {
@@ -307,6 +314,25 @@ function checkHelmInstall(unit: Unit): void {
 const VERIFY_MANIFESTS = /--manifests (\S+)/;
 
 const COMMANDS: Command[] = [
+  {
+    name: 'try values on real packets (npm run sandbox: root and a real cluster, run by test/real-cluster/)',
+    matches: /^scripts\/run npm run sandbox -- -f \S+$/,
+    check: (unit) => {
+      // The command itself runs in the real-cluster suite (test/real-cluster/command.test.ts),
+      // which needs root; here: the script exists and the options the README names are real.
+      const file = unit.text.split(' -f ')[1] ?? '';
+      expect(existsSync(join(copy, file)), file).toBe(true);
+      const scripts = (
+        JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+      ).scripts;
+      expect(scripts['sandbox']).toContain('src/cli/main.ts sandbox');
+      const help = run('node src/cli/main.ts sandbox --help');
+      expectExit(help, 0, 'sandbox --help');
+      for (const option of ['--workloads', '--legacy', '--namespace', '--helm', '--output']) {
+        expect(help.stdout).toContain(option);
+      }
+    },
+  },
   {
     name: 'render an environment (npm run render)',
     matches: /^scripts\/run npm run render -- \w+$/,

@@ -25,6 +25,18 @@ const identity = process.argv[2] ?? 'agent';
 const servers: (Server | UdpSocket)[] = [];
 let nonce = 0;
 
+// UDP probes bind their source port from a counter, never reusing one: the node's conntrack keeps
+// a UDP flow it accepted for 30-120 s, and a probe that happened to reuse an earlier open probe's
+// ports would ride that entry through a policy that now blocks it (kube-router, like every
+// enforcer, accepts packets of established flows). Each probe is then a new flow.
+const UDP_SOURCE_PORTS = { first: 20_000, last: 60_999 };
+let nextUdpSource = UDP_SOURCE_PORTS.first;
+function udpSourcePort(): number {
+  const port = nextUdpSource;
+  nextUdpSource = port >= UDP_SOURCE_PORTS.last ? UDP_SOURCE_PORTS.first : port + 1;
+  return port;
+}
+
 /** Errors that mean "the network said no" (a policy's REJECT, an ICMP unreachable). */
 const BLOCKED_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'EPERM']);
 
@@ -120,15 +132,17 @@ function probeUdp(host: string, port: number, timeoutMs: number): Promise<Verdic
       const code = error.code ?? error.message;
       finish(BLOCKED_ERRORS.has(code) ? { result: 'blocked', detail: code } : { result: 'error', detail: code });
     });
-    socket.connect(port, host, () => {
-      // Three datagrams spread over the timeout: a lost one is not a blocked flow.
-      const send = () => {
-        if (!done) socket.send(token);
-      };
-      send();
-      timers.push(setTimeout(send, timeoutMs / 3), setTimeout(send, (2 * timeoutMs) / 3));
-      timers.push(setTimeout(() => finish({ result: 'blocked', detail: `no answer in ${timeoutMs} ms` }), timeoutMs));
-    });
+    socket.bind(udpSourcePort(), () =>
+      socket.connect(port, host, () => {
+        // Three datagrams spread over the timeout: a lost one is not a blocked flow.
+        const send = () => {
+          if (!done) socket.send(token);
+        };
+        send();
+        timers.push(setTimeout(send, timeoutMs / 3), setTimeout(send, (2 * timeoutMs) / 3));
+        timers.push(setTimeout(() => finish({ result: 'blocked', detail: `no answer in ${timeoutMs} ms` }), timeoutMs));
+      }),
+    );
   });
 }
 

@@ -4,6 +4,7 @@
 // Usage: const inventory = await fineractInventory('fineract-dev');   // + an unlabelled pod
 //        const policies = await renderPolicies(4, 'fineract-dev', ['values/dev.yaml']);
 //        await withSandbox({ inventory, policies }, async (box) => { … });   // torn down even on failure
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../../src/paths.ts';
@@ -133,4 +134,45 @@ export function find(
 /** A map from "from|to|protocol|port" to result, for comparing two matrices. */
 export function resultsByProbe(observed: readonly Observation[]): Map<string, 'open' | 'blocked'> {
   return new Map(observed.map((o) => [`${o.from}|${o.to}|${o.protocol}|${o.port}`, o.result]));
+}
+
+export type Migration = {
+  /** The policies the adoption loop names. */
+  names: string[];
+  /** The loop's kubectl commands, one per policy and verb (arguments after `kubectl`). */
+  kubectl: string[][];
+  /** The `helm upgrade --install` line for Helm 3, and the one for Helm 4 (arguments after `helm`). */
+  helm3: string[];
+  helm4: string[];
+};
+
+/**
+ * The README's migration commands ("Migrating from the hand-written manifests"), read from the
+ * README itself, with `./chart` and `values/…` made absolute: the suite runs what users are told.
+ */
+export function readmeMigration(): Migration {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const block = readme.split('```').find((b) => /^console\n[\s\S]*for p in /.test(b));
+  if (!block) throw new Error('README.md has no console block with the `for p in …` adoption loop');
+  const lines = block
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#') && l !== 'console');
+  const loopLine = lines.find((l) => l.startsWith('for p in ')) ?? '';
+  const names = (/^for p in (.*); do$/.exec(loopLine)?.[1] ?? '').split(/\s+/);
+  const words = (line: string) =>
+    line
+      .split(/\s+/)
+      .map((w) => w.replace(/^"|"$/g, ''))
+      .map((w) => (w === './chart' ? CHART_DIR : w.startsWith('values/') ? join(REPO_ROOT, w) : w));
+  const loop = lines.filter((l) => l.startsWith('kubectl '));
+  const kubectl = names.flatMap((name) => loop.map((l) => words(l.replaceAll('"$p"', name)).slice(1)));
+  const helm = lines.filter((l) => l.startsWith('helm upgrade --install '));
+  const helm3 = helm.find((l) => / --force( |$)/.test(l));
+  const helm4 = helm.find((l) => l.includes(' --force-conflicts'));
+  if (!helm3 || !helm4 || kubectl.length === 0) {
+    throw new Error('README.md: the migration block must hold the kubectl loop and a Helm 3 and a Helm 4 upgrade line');
+  }
+  return { names, kubectl, helm3: words(helm3).slice(1), helm4: words(helm4).slice(1) };
 }

@@ -147,11 +147,15 @@ export async function sandbox(
         '-n',
         namespace,
         ...valueArgs,
+        // As the README's migration: Helm 3 replaces the adopted objects (a merge would keep legacy
+        // selector labels), Helm 4 takes over the fields `kubectl apply` owned.
+        ...(legacy ? [helmVersion === 4 ? '--force-conflicts' : '--force'] : []),
       ]),
     );
     const installSeconds = (Date.now() - installStarted) / 1000;
-    const manifest = await box.helm(helmVersion, ['get', 'manifest', release, '-n', namespace]);
-    const installed = (await loadManifests(['-'], { readStdin: () => Promise.resolve(manifest) })).policies;
+    // verify's view: every policy the API server holds (the release's and any left beside it).
+    const stored = await box.kubectl(['get', 'networkpolicies', '-A', '-o', 'yaml']);
+    const installed = (await loadManifests(['-'], { readStdin: () => Promise.resolve(stored) })).policies;
     log(`probing ${box.probes().length} flows`);
     const probeStarted = Date.now();
     const observed = await box.probe();

@@ -1,0 +1,14 @@
+// Vitest for the real-cluster suite (test/real-cluster/): each file starts its own sandboxes (an
+// API server, kube-router, one network namespace per pod), so files run one at a time and the
+// suite runs as its own step of `npm test`, after the unit suites (scripts/test.ts).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/real-cluster/**/*.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});

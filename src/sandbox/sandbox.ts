@@ -47,6 +47,11 @@ export type SandboxOptions = {
   ports?: PortSpec[];
   /** Progress messages (stderr in the CLI). */
   log?: (message: string) => void;
+  /**
+   * Only the API server (with the inventory's namespaces): no pods, hosts, enforcer or probes —
+   * for server-side checks (`kubectl apply --dry-run=server`). @default false
+   */
+  controlPlaneOnly?: boolean;
 };
 
 export type Sandbox = {
@@ -112,21 +117,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const net = await createNode(ledger, { podCidr: pod.cidr });
     log('starting etcd and kube-apiserver');
     const plane = await startControlPlane(net, tools, workDir);
-    log(
-      `laying out ${options.inventory.workloads.length} workloads in ${options.inventory.namespaces.length} namespaces`,
-    );
-    const pods = await layOut(plane, options.inventory);
+    const inventory = options.controlPlaneOnly ? { ...options.inventory, workloads: [] } : options.inventory;
+    log(`laying out ${inventory.workloads.length} workloads in ${inventory.namespaces.length} namespaces`);
+    const pods = await layOut(plane, inventory);
 
     const space = AddressSpace.from([...blockCidrs(options.policies), ...(options.cidrs ?? [])]);
-    const placed = externalHosts(space.atoms, pod.cidr);
+    const placed = options.controlPlaneOnly ? { hosts: [], unprobed: [] } : externalHosts(space.atoms, pod.cidr);
     const externals: Sandbox['externals'] = [];
     for (const host of placed.hosts) {
       await addHost(net, { address: host.address, kind: 'external' });
       externals.push({ ...host, key: host.address });
     }
     await checkIsolation(net);
-    log('starting kube-router (firewall controller)');
-    const enforcer = await startEnforcer(plane);
+    log(options.controlPlaneOnly ? 'no enforcer (control plane only)' : 'starting kube-router (firewall controller)');
+    const enforcer = options.controlPlaneOnly ? idleEnforcer() : await startEnforcer(plane);
 
     const hosts: ProbeHost[] = [
       ...pods.map((p) => ({ key: p.key, netns: p.netns, address: p.address, kind: 'pod' as const })),
@@ -136,7 +140,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         return { key: e.key, netns: host.netns, address: e.address, kind: 'external' as const };
       }),
     ];
-    const ports = dedupe([...probePorts(options.policies, options.inventory.workloads), ...(options.ports ?? [])]);
+    const ports = options.controlPlaneOnly
+      ? []
+      : dedupe([...probePorts(options.policies, options.inventory.workloads), ...(options.ports ?? [])]);
     log(`starting ${hosts.length} probe agents, ${ports.length} ports each`);
     agents = await startAgents(hosts, ports, ledger);
     const liveAgents = agents;
@@ -194,6 +200,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     throw error;
   }
+}
+
+/** The enforcer of a control-plane-only sandbox: nothing to wait for. */
+function idleEnforcer(): Enforcer {
+  return { log: '', mark: () => 0, settle: () => Promise.resolve() };
 }
 
 function dedupe(ports: PortSpec[]): PortSpec[] {

@@ -1,6 +1,7 @@
 // Vitest for the real-cluster suite (test/real-cluster/): each file starts its own sandboxes (an
-// API server, kube-router, one network namespace per pod), so files run one at a time and the
-// suite runs as its own step of `npm test`, after the unit suites (scripts/test.ts).
+// API server, kube-router, one network namespace per pod; each sandbox is isolated in its own
+// network namespaces, so two files run side by side), and the suite runs as its own step of
+// `npm test`, after the unit suites (scripts/test.ts), so it never competes with them.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,6 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
-    fileParallelism: false,
+    maxWorkers: 2,
   },
 });

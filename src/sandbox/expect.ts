@@ -12,7 +12,7 @@
 //        const probes = probeList(hosts, ports);
 //        const differences = compare(observed, analysis, hosts);
 import { analyze, type Analysis, type Endpoint } from '../verify/analyze.ts';
-import { parseRange } from '../verify/addresses.ts';
+import { inBlock, parseRange } from '../verify/addresses.ts';
 import { namespacedName, type NetworkPolicy, type Namespace, type Workload } from '../verify/types.ts';
 import type { Observation, PortSpec, Probe, ProbeHost } from './probe.ts';
 
@@ -126,6 +126,43 @@ export function expectation(
 }
 
 export type Difference = Observation & { expected: 'open' | 'blocked'; policies: string[] };
+
+/**
+ * Why the enforcer may open a flow verify blocks: an ipBlock of a rule on either side holds the
+ * other end's pod IP. Kubernetes leaves it to the network plugin whether ipBlocks match pods
+ * ("should be cluster-external IPs"); verify and netpol-analyzer say never, kube-router matches
+ * them by address. The sandbox keeps the pod subnet out of every ipBlock when it can
+ * (choosePodCidr); when an ipBlock covers every candidate subnet, such differences are expected.
+ * Returns the rule that explains the difference, or undefined.
+ */
+export function ipBlockHoldingPod(
+  difference: Difference,
+  expected: Expectation,
+  hosts: readonly ProbeHost[],
+): string | undefined {
+  if (difference.result !== 'open' || difference.expected !== 'blocked') return undefined;
+  const addressOf = (key: string) => hosts.find((h) => h.key === key);
+  const from = addressOf(difference.from);
+  const to = addressOf(difference.to);
+  const { analysis } = expected;
+  for (const rule of analysis.rules) {
+    const selected = (key: string) =>
+      analysis.classes.some(
+        (cls) =>
+          cls.workloads.some((w) => namespacedName(w) === key) &&
+          (analysis.selecting[cls.id]?.[rule.direction] ?? []).includes(rule.policy),
+      );
+    const [subject, peer] = rule.direction === 'egress' ? [from, to] : [to, from];
+    if (!subject || !peer || subject.kind !== 'pod' || peer.kind !== 'pod' || !selected(subject.key)) continue;
+    const address = parseRange(`${peer.address}/32`);
+    for (const [i, item] of (rule.peers ?? []).entries()) {
+      if (item.ipBlock && !item.ipBlock.cidr.includes(':') && inBlock(item.ipBlock, address)) {
+        return `${namespacedName(rule.policy)} ${rule.direction}[${rule.index}].${rule.direction === 'egress' ? 'to' : 'from'}[${i}].ipBlock ${item.ipBlock.cidr} holds ${peer.key}'s pod IP ${peer.address}`;
+      }
+    }
+  }
+  return undefined;
+}
 
 /** The observations that differ from verify's verdicts. */
 export function compare(observed: readonly Observation[], expected: Expectation): Difference[] {

@@ -5,9 +5,8 @@
 //
 // Usage: const pods = await layOut(plane, { namespaces, workloads });
 //        pods[0]  // { key: 'fineract-uat/fineract-read', address: '10.244.0.2', netns: … }
-import { stringify } from 'yaml';
 import { namespacedName, type Namespace, type Workload } from '../verify/types.ts';
-import { ipv4ToNumber, numberToIpv4 } from './addresses.ts';
+import { numberToIpv4 } from './addresses.ts';
 import { kubectl, type ControlPlane } from './control-plane.ts';
 import { SandboxError } from './exec.ts';
 import { addHost, type Host } from './network.ts';
@@ -25,43 +24,15 @@ export type PodHost = Host & {
   podName: string;
 };
 
-/** Writes the Node (once), the Namespaces and the Pods of the inventory, and their hosts. */
-export async function layOut(plane: ControlPlane, inventory: Inventory): Promise<PodHost[]> {
+/** Registers the sandbox's Node, Ready, with the bridge address as its InternalIP (before kube-router starts). */
+export async function registerNode(plane: ControlPlane): Promise<void> {
   const net = plane.net;
-  const namespaceLabels = new Map<string, Record<string, string>>();
-  for (const ns of inventory.namespaces) namespaceLabels.set(ns.name, ns.labels);
-  for (const w of inventory.workloads) if (!namespaceLabels.has(w.namespace)) namespaceLabels.set(w.namespace, {});
-
-  const base = ipv4ToNumber(net.podCidr.split('/')[0] as string);
-  const taken = new Set(net.hosts.map((h) => h.address));
-  let next = base + 2n;
-  const allocate = (): string => {
-    while (taken.has(numberToIpv4(next))) next += 1n;
-    const address = numberToIpv4(next);
-    taken.add(address);
-    return address;
-  };
-
-  const seen = new Set<string>();
-  const planned = inventory.workloads.map((workload) => {
-    let podName = workload.name;
-    if (seen.has(`${workload.namespace}/${podName}`)) podName = `${workload.name}-${workload.kind.toLowerCase()}`;
-    seen.add(`${workload.namespace}/${podName}`);
-    return { workload, podName, address: allocate() };
-  });
-
-  const objects: unknown[] = [];
-  objects.push({
+  const node = {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } },
-  });
-  for (const [name, labels] of namespaceLabels) {
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: withoutAutomatic(labels) } });
-  }
-  for (const { workload, podName } of planned) objects.push(podObject(workload, podName));
-  await kubectl(plane, ['apply', '-f', '-'], { input: stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
-
+  };
+  await kubectl(plane, ['apply', '-f', '-'], { input: JSON.stringify(node) });
   await kubectl(plane, [
     'patch',
     'node',
@@ -79,34 +50,67 @@ export async function layOut(plane: ControlPlane, inventory: Inventory): Promise
       },
     }),
   ]);
+}
 
-  const pods: PodHost[] = [];
-  for (const { workload, podName, address } of planned) {
-    const host = await addHost(net, { address, kind: 'pod' });
-    pods.push({ ...host, kind: 'pod', key: namespacedName(workload), workload, podName });
+/** Writes the Namespaces (their labels replaced) and the Pods of the inventory, and their hosts. */
+export async function layOut(plane: ControlPlane, inventory: Inventory): Promise<PodHost[]> {
+  const net = plane.net;
+  const namespaceLabels = new Map<string, Record<string, string>>();
+  for (const ns of inventory.namespaces) namespaceLabels.set(ns.name, ns.labels);
+  for (const w of inventory.workloads) if (!namespaceLabels.has(w.namespace)) namespaceLabels.set(w.namespace, {});
+
+  const allocate = (): string => {
+    const address = numberToIpv4(net.nextPodAddress);
+    net.nextPodAddress += 1n;
+    return address;
+  };
+
+  const seen = new Set<string>();
+  const planned = inventory.workloads.map((workload) => {
+    let podName = workload.name;
+    if (seen.has(`${workload.namespace}/${podName}`)) podName = `${workload.name}-${workload.kind.toLowerCase()}`;
+    seen.add(`${workload.namespace}/${podName}`);
+    return { workload, podName, address: allocate() };
+  });
+
+  const objects: unknown[] = [];
+  for (const [name, labels] of namespaceLabels) {
+    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: withoutAutomatic(labels) } });
   }
-  await pool(planned, 4, ({ workload, podName, address }) =>
-    kubectl(plane, [
-      'patch',
-      'pod',
-      podName,
-      '-n',
-      workload.namespace,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({
-        status: {
-          phase: 'Running',
-          hostIP: net.nodeAddress,
-          hostIPs: [{ ip: net.nodeAddress }],
-          podIP: address,
-          podIPs: [{ ip: address }],
-          conditions: [{ type: 'Ready', status: 'True' }],
-        },
-      }),
-    ]),
-  );
+  for (const { workload, podName } of planned) objects.push(podObject(workload, podName));
+  // JSON, not YAML: kubectl reads YAML 1.1, where a namespace named `y` or `no` is a boolean.
+  await kubectl(plane, ['apply', '-f', '-'], {
+    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  });
+
+  // The pods' network namespaces, a few at a time (each is a handful of `ip` commands).
+  const pods = await pool(planned, 4, async ({ workload, podName, address }): Promise<PodHost> => {
+    const host = await addHost(net, { address, kind: 'pod' });
+    return { ...host, kind: 'pod', key: namespacedName(workload), workload, podName };
+  });
+  // Their status, as a kubelet would write it: every pod in one `kubectl replace` of the status
+  // subresource (one process, not one per pod).
+  const addressOf = new Map(planned.map((p) => [`${p.workload.namespace}/${p.podName}`, p.address]));
+  const list = JSON.parse(await kubectl(plane, ['get', 'pods', '-A', '-o', 'json'])) as {
+    items: { metadata: { namespace: string; name: string }; status?: Record<string, unknown> }[];
+  };
+  const items = list.items.filter((item) => addressOf.has(`${item.metadata.namespace}/${item.metadata.name}`));
+  for (const item of items) {
+    const address = addressOf.get(`${item.metadata.namespace}/${item.metadata.name}`) as string;
+    item.status = {
+      phase: 'Running',
+      hostIP: net.nodeAddress,
+      hostIPs: [{ ip: net.nodeAddress }],
+      podIP: address,
+      podIPs: [{ ip: address }],
+      conditions: [{ type: 'Ready', status: 'True' }],
+    };
+  }
+  if (items.length > 0) {
+    await kubectl(plane, ['replace', '--subresource=status', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
+    });
+  }
   const running = await kubectl(plane, [
     'get',
     'pods',

@@ -28,6 +28,11 @@ export type Network = {
   /** Prefix of this run's namespace names (`fnp-<run id>`). */
   prefix: string;
   hosts: Host[];
+  /** Hosts ever created (names and interfaces are never reused within a run). */
+  created: number;
+  /** The next pod address to hand out: never reused within a run, so no conntrack entry of a
+   * removed pod can match a new one. */
+  nextPodAddress: bigint;
   ledger: Ledger;
 };
 
@@ -79,12 +84,22 @@ export async function createNode(ledger: Ledger, options: { podCidr: string }): 
       );
     }
   }
-  return { node, nodeAddress, podCidr: options.podCidr, prefix, hosts: [], ledger };
+  return {
+    node,
+    nodeAddress,
+    podCidr: options.podCidr,
+    prefix,
+    hosts: [],
+    created: 0,
+    nextPodAddress: ipv4ToNumber(base) + 2n,
+    ledger,
+  };
 }
 
 /** Adds a host namespace on the bridge with one address; pods get the pod subnet, externals a /32. */
 export async function addHost(net: Network, spec: { address: string; kind: 'pod' | 'external' }): Promise<Host> {
-  const index = net.hosts.length + 1;
+  net.created += 1;
+  const index = net.created;
   const netns = `${net.prefix}-h${index}`;
   const veth = `v${index}`;
   await exec(['ip', 'netns', 'add', netns]);
@@ -111,6 +126,18 @@ export async function addHost(net: Network, spec: { address: string; kind: 'pod'
   }
   await inHost(['ip', 'route', 'add', 'default', 'via', net.nodeAddress, 'dev', 'eth0', 'onlink']);
   return host;
+}
+
+/** Removes a host: its namespace (with its end of the veth pair, so the bridge port goes too). */
+export async function removeHost(net: Network, host: Host): Promise<void> {
+  await exec(['ip', 'netns', 'del', host.netns]);
+  if (host.kind === 'external') {
+    await execResult(['ip', 'route', 'del', `${host.address}/32`, 'dev', BRIDGE], {
+      netns: net.node,
+      allowFailure: true,
+    });
+  }
+  net.hosts = net.hosts.filter((h) => h !== host);
 }
 
 /**

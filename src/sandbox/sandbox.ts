@@ -22,8 +22,8 @@ import { kubectl, startControlPlane, type ControlPlane } from './control-plane.t
 import { exec, SandboxError, type ExecOptions } from './exec.ts';
 import { probeList, probePorts } from './expect.ts';
 import { startEnforcer, type Enforcer } from './enforcer.ts';
-import { layOut, type Inventory, type PodHost } from './layout.ts';
-import { addHost, checkIsolation, createNode, type Network } from './network.ts';
+import { layOut, pool, registerNode, type Inventory, type PodHost } from './layout.ts';
+import { addHost, checkIsolation, createNode, removeHost, type Host, type Network } from './network.ts';
 import {
   probeAll,
   startAgents,
@@ -54,6 +54,9 @@ export type SandboxOptions = {
   controlPlaneOnly?: boolean;
 };
 
+/** What a sandbox lays out: the inventory, and what to place external hosts and ports by. */
+export type Layout = Pick<SandboxOptions, 'inventory' | 'policies' | 'cidrs' | 'ports'>;
+
 export type Sandbox = {
   runId: string;
   workDir: string;
@@ -73,6 +76,11 @@ export type Sandbox = {
   /** Runs Helm 3 or 4 in the node namespace against the sandbox's API server. */
   helm(version: 3 | 4, args: string[], options?: ExecOptions): Promise<string>;
   kubectl(args: string[], options?: ExecOptions): Promise<string>;
+  /**
+   * Replaces the whole layout: deletes every NetworkPolicy and Pod (and their hosts, agents and
+   * external hosts), then lays out another inventory — so one control plane serves many cases.
+   */
+  relayOut(layout: Layout): Promise<void>;
   /** Runs an action that changes NetworkPolicies, then waits until the enforcer has applied the change. */
   change<T>(action: () => Promise<T>): Promise<T>;
   /** Every probe of the full matrix (or the probes given), observed on real packets. */
@@ -117,35 +125,37 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const net = await createNode(ledger, { podCidr: pod.cidr });
     log('starting etcd and kube-apiserver');
     const plane = await startControlPlane(net, tools, workDir);
-    const inventory = options.controlPlaneOnly ? { ...options.inventory, workloads: [] } : options.inventory;
-    log(`laying out ${inventory.workloads.length} workloads in ${inventory.namespaces.length} namespaces`);
-    const pods = await layOut(plane, inventory);
-
-    const space = AddressSpace.from([...blockCidrs(options.policies), ...(options.cidrs ?? [])]);
-    const placed = options.controlPlaneOnly ? { hosts: [], unprobed: [] } : externalHosts(space.atoms, pod.cidr);
-    const externals: Sandbox['externals'] = [];
-    for (const host of placed.hosts) {
-      await addHost(net, { address: host.address, kind: 'external' });
-      externals.push({ ...host, key: host.address });
-    }
-    await checkIsolation(net);
+    await registerNode(plane);
     log(options.controlPlaneOnly ? 'no enforcer (control plane only)' : 'starting kube-router (firewall controller)');
     const enforcer = options.controlPlaneOnly ? idleEnforcer() : await startEnforcer(plane);
 
-    const hosts: ProbeHost[] = [
-      ...pods.map((p) => ({ key: p.key, netns: p.netns, address: p.address, kind: 'pod' as const })),
-      ...externals.map((e) => {
-        const host = net.hosts.find((h) => h.address === e.address);
-        if (!host) throw new SandboxError(`no namespace for external host ${e.address}`);
-        return { key: e.key, netns: host.netns, address: e.address, kind: 'external' as const };
-      }),
-    ];
-    const ports = options.controlPlaneOnly
-      ? []
-      : dedupe([...probePorts(options.policies, options.inventory.workloads), ...(options.ports ?? [])]);
-    log(`starting ${hosts.length} probe agents, ${ports.length} ports each`);
-    agents = await startAgents(hosts, ports, ledger);
-    const liveAgents = agents;
+    /** Lays out an inventory with its external hosts and probe agents (the sandbox holds no other). */
+    const populate = async (layout: Layout) => {
+      const inventory = options.controlPlaneOnly ? { ...layout.inventory, workloads: [] } : layout.inventory;
+      log(`laying out ${inventory.workloads.length} workloads in ${inventory.namespaces.length} namespaces`);
+      const mark = enforcer.mark();
+      const pods = await layOut(plane, inventory);
+      const space = AddressSpace.from([...blockCidrs(layout.policies), ...(layout.cidrs ?? [])]);
+      const placed = options.controlPlaneOnly ? { hosts: [], unprobed: [] } : externalHosts(space.atoms, pod.cidr);
+      const externals: Sandbox['externals'] = [];
+      const hosts: ProbeHost[] = pods.map((p) => ({ key: p.key, netns: p.netns, address: p.address, kind: 'pod' }));
+      const added = await pool(placed.hosts, 4, (host) => addHost(net, { address: host.address, kind: 'external' }));
+      placed.hosts.forEach((host, i) => {
+        externals.push({ ...host, key: host.address });
+        hosts.push({ key: host.address, netns: (added[i] as Host).netns, address: host.address, kind: 'external' });
+      });
+      await checkIsolation(net);
+      const ports = options.controlPlaneOnly
+        ? []
+        : dedupe([...probePorts(layout.policies, inventory.workloads), ...(layout.ports ?? [])]);
+      log(`starting ${hosts.length} probe agents, ${ports.length} ports each`);
+      agents = await startAgents(hosts, ports, ledger);
+      // The enforcer's rules for the new pods (nothing to wait for at the first layout: it starts after).
+      if (enforcer.log !== '')
+        await enforcer.settle(mark, { pods: pods.map((p) => `${p.workload.namespace}/${p.podName}`) });
+      return { pods, externals, hosts, ports, unprobed: placed.unprobed.flatMap(rangeToCidrs) };
+    };
+    let current = await populate(options);
 
     const policyVersions = async (): Promise<Map<string, string>> => {
       const text = await kubectl(plane, [
@@ -170,11 +180,21 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       net,
       plane,
       enforcer,
-      pods,
-      externals,
-      hosts,
-      ports,
-      unprobed: placed.unprobed.flatMap(rangeToCidrs),
+      get pods() {
+        return current.pods;
+      },
+      get externals() {
+        return current.externals;
+      },
+      get hosts() {
+        return current.hosts;
+      },
+      get ports() {
+        return current.ports;
+      },
+      get unprobed() {
+        return current.unprobed;
+      },
       podCidrOverlaps: pod.overlaps,
       helm: (version, args, execOptions = {}) =>
         exec([version === 3 ? tools.helm3 : tools.helm4, ...args], { netns: net.node, env: plane.env, ...execOptions }),
@@ -188,8 +208,24 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         await enforcer.settle(mark, { policies: changed });
         return result;
       },
-      probes: () => probeList(hosts, ports),
-      probe: (probes) => probeAll(liveAgents, probes ?? probeList(hosts, ports)),
+      async relayOut(layout) {
+        if (agents) await stopAgents(agents);
+        const policies = [...(await policyVersions()).keys()];
+        const mark = enforcer.mark();
+        await kubectl(plane, ['delete', 'networkpolicies', '--all', '-A', '--wait=false']);
+        await kubectl(plane, ['delete', 'pods', '--all', '-A', '--force', '--grace-period=0', '--wait=false']);
+        for (const host of [...net.hosts]) await removeHost(net, host);
+        await enforcer.settle(mark, {
+          policies,
+          pods: current.pods.map((p) => `${p.workload.namespace}/${p.podName}`),
+        });
+        current = await populate(layout);
+      },
+      probes: () => probeList(current.hosts, current.ports),
+      probe: (probes) => {
+        if (!agents) throw new SandboxError('the sandbox has no probe agents');
+        return probeAll(agents, probes ?? probeList(current.hosts, current.ports));
+      },
       stop,
     };
     return sandbox;

@@ -59,6 +59,12 @@ describe.skipIf(sandboxUnavailable() !== undefined)('real cluster: the release l
           'blocked',
         );
 
+        // Installing the same release again (`helm upgrade --install`) changes nothing on the wire.
+        await helmChange(box, helm, ['upgrade', '--install'], NS, uat);
+        expect(resultsByProbe(await box.probe()), 'upgrade --install twice changes nothing').toEqual(
+          resultsByProbe(uatMatrix),
+        );
+
         // Upgrade to the production values: exactly the probes `diff` says change, change.
         started = Date.now();
         await helmChange(box, helm, ['upgrade'], NS, production);
@@ -81,7 +87,7 @@ describe.skipIf(sandboxUnavailable() !== undefined)('real cluster: the release l
 
         // Rollback restores the uat matrix.
         started = Date.now();
-        await box.change(() => box.helm(helm, ['rollback', 'fineract-netpol', '1', '-n', NS]));
+        await box.change(() => box.helm(helm, ['rollback', 'fineract-netpol', '2', '-n', NS]));
         const rollbackSeconds = (Date.now() - started) / 1000;
         expect(resultsByProbe(await box.probe())).toEqual(before);
 

@@ -20,6 +20,77 @@ Usage: {{ $r := include "fineract-netpol.validate.pods" (dict "path" "peers.x" "
 {{- end -}}
 
 {{/*
+fineract-netpol.validate.requirements: a label selector's requirements, matchLabels as
+{key, operator: In, values: [value]}, as YAML {requirements: […]}.
+Usage: {{ $reqs := (include "fineract-netpol.validate.requirements" $selector | fromYaml).requirements }}
+*/}}
+{{- define "fineract-netpol.validate.requirements" -}}
+{{- $reqs := list -}}
+{{- range $key, $value := .matchLabels | default dict -}}
+  {{- $reqs = append $reqs (dict "key" $key "operator" "In" "values" (list $value)) -}}
+{{- end -}}
+{{- range .matchExpressions | default list -}}
+  {{- $reqs = append $reqs (dict "key" .key "operator" .operator "values" (.values | default list)) -}}
+{{- end -}}
+{{- toYaml (dict "requirements" $reqs) -}}
+{{- end -}}
+
+{{/*
+fineract-netpol.validate.implies: "true" when every pod selector .a selects, selector .b selects
+too: each requirement of .b follows from one requirement of .a on the same key (In ⊆ In; NotIn
+from In disjoint, NotIn ⊇ or DoesNotExist; Exists from In or Exists; DoesNotExist from
+DoesNotExist). As implies in src/validate/check-semantics.ts.
+Usage: {{ if eq (include "fineract-netpol.validate.implies" (dict "a" $peer.podSelector "b" $component.podSelector)) "true" }}…{{ end }}
+*/}}
+{{- define "fineract-netpol.validate.implies" -}}
+{{- $a := (include "fineract-netpol.validate.requirements" .a | fromYaml).requirements | default list -}}
+{{- $b := (include "fineract-netpol.validate.requirements" .b | fromYaml).requirements | default list -}}
+{{- $all := true -}}
+{{- range $rb := $b -}}
+  {{- $follows := false -}}
+  {{- range $ra := $a -}}
+    {{- if eq (toString $ra.key) (toString $rb.key) -}}
+      {{- $va := $ra.values | default list -}}
+      {{- $vb := $rb.values | default list -}}
+      {{- $inA := and (eq $ra.operator "In") (gt (len $va) 0) -}}
+      {{- $inB := true -}}{{- range $va }}{{ if not (has . $vb) }}{{ $inB = false }}{{ end }}{{ end -}}
+      {{- $outB := true -}}{{- range $va }}{{ if has . $vb }}{{ $outB = false }}{{ end }}{{ end -}}
+      {{- $coversB := true -}}{{- range $vb }}{{ if not (has . $va) }}{{ $coversB = false }}{{ end }}{{ end -}}
+      {{- if and (eq $rb.operator "In") $inA $inB -}}{{ $follows = true }}{{- end -}}
+      {{- if and (eq $rb.operator "NotIn") (or (and $inA $outB) (and (eq $ra.operator "NotIn") $coversB) (eq $ra.operator "DoesNotExist")) -}}{{ $follows = true }}{{- end -}}
+      {{- if and (eq $rb.operator "Exists") (or $inA (eq $ra.operator "Exists")) -}}{{ $follows = true }}{{- end -}}
+      {{- if and (eq $rb.operator "DoesNotExist") (eq $ra.operator "DoesNotExist") -}}{{ $follows = true }}{{- end -}}
+    {{- end -}}
+  {{- end -}}
+  {{- if not $follows }}{{ $all = false }}{{ end -}}
+{{- end -}}
+{{- $all -}}
+{{- end -}}
+
+{{/*
+fineract-netpol.validate.peerOverlaps: problems of a peer in the release namespace (neither
+namespace nor namespaceSelector) whose podSelector surely shares pods with an enabled component
+(one selector implies the other): the component's policy governs those pods, so every flow with
+the peer would be open on one side only. As YAML {errors: […]}.
+Usage: {{ $r := include "fineract-netpol.validate.peerOverlaps" (dict "root" $ "name" "x" "peer" $peer) | fromYaml }}
+*/}}
+{{- define "fineract-netpol.validate.peerOverlaps" -}}
+{{- $errors := list -}}
+{{- $peer := .peer -}}
+{{- if and (not $peer.namespace) (not $peer.namespaceSelector) (ne (include "fineract-netpol.util.selectsAll" $peer.podSelector) "true") -}}
+  {{- range $component, $entry := .root.Values.components | default dict -}}
+    {{- if and (eq (include "fineract-netpol.util.enabled" $entry) "true") (ne (include "fineract-netpol.util.selectsAll" $entry.podSelector) "true") -}}
+      {{- $narrower := eq (include "fineract-netpol.validate.implies" (dict "a" $peer.podSelector "b" $entry.podSelector)) "true" -}}
+      {{- if or $narrower (eq (include "fineract-netpol.validate.implies" (dict "a" $entry.podSelector "b" $peer.podSelector)) "true") -}}
+        {{- $errors = append $errors (printf "peers.%s.podSelector: selects pods of component %q (%s): %s's policy governs those pods and does not allow this peer's flows, so they would be open on one side only; connect to {component: %s} instead of {peer: %s}; to reach only these pods, make them a component of their own (components.<name>.podSelector: this selector), whose policy Kubernetes adds to %s's for them" $.name $component (ternary (printf "every pod it selects is a %s pod" $component) (printf "it selects every %s pod" $component) $narrower) $component $component $.name $component) -}}
+      {{- end -}}
+    {{- end -}}
+  {{- end -}}
+{{- end -}}
+{{- toYaml (dict "errors" ($errors | default list)) -}}
+{{- end -}}
+
+{{/*
 fineract-netpol.validate.values: first the shape guard (_shape.tpl: the types the templates rely
 on, for renders that skip the JSON Schema), then what JSON Schema cannot check (references between entries,
 CIDR arithmetic, port rules, selectors that select everything, duplicate policy names, and the
@@ -55,6 +126,7 @@ Usage: {{- include "fineract-netpol.validate.values" . }}
 {{- end -}}
 {{- range $name, $peer := $v.peers | default dict -}}
   {{- $errors = concat $errors (include "fineract-netpol.validate.pods" (dict "path" (printf "peers.%s" $name) "pods" $peer) | fromYaml).errors -}}
+  {{- $errors = concat $errors (include "fineract-netpol.validate.peerOverlaps" (dict "root" $ "name" $name "peer" $peer) | fromYaml).errors -}}
 {{- end -}}
 {{- range $area := list "dns" "monitoring" -}}
   {{- $pods := get $v $area -}}

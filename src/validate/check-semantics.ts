@@ -9,7 +9,7 @@
 // The values may not match the schema (its errors are reported separately): every check looks at
 // the shapes it needs and skips what is not there.
 import { containsCidr, excludeCidr, normalizeCidr, overlapCidr, parseCidr } from 'cidr-tools';
-import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, CIDR } from '../model/primitives.ts';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, CIDR, PORT_NAME } from '../model/primitives.ts';
 import { isIPv4Mapped } from '../verify/addresses.ts';
 import { isDeleted, isWritten, locate } from './merge.ts';
 import { formatPath, isMap } from './paths.ts';
@@ -38,6 +38,7 @@ export function checkSemantics(
     ...checkAnnotations(values),
     ...checkComponents(values),
     ...checkPods(values),
+    ...checkPeersOverlappingComponents(values),
     ...checkPrivateCidrs(values),
     ...checkNetworks(values),
     ...checkConnections(values, context),
@@ -200,6 +201,92 @@ function checkPodsIn(path: Path, pods: Record<string, unknown>, what: string): F
   return findings;
 }
 
+/**
+ * A peer in the release namespace whose podSelector surely shares pods with an enabled component
+ * (one selector implies the other): those pods are governed by the component's policy, which the
+ * peer's connections do not change, so every flow with the peer is open on one side only. As the
+ * chart's fineract-netpol.validate.peerOverlaps. Peers with a namespace or namespaceSelector are
+ * left alone: validate does not know the release namespace.
+ */
+function checkPeersOverlappingComponents(values: Values): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, peer] of sortedEntries(values.peers)) {
+    if (!isMap(peer) || !isMap(peer.podSelector) || selectsAll(peer.podSelector)) continue;
+    const inRelease =
+      !(typeof peer.namespace === 'string' && peer.namespace !== '') && !hasEntries(peer.namespaceSelector);
+    if (!inRelease) continue;
+    const peerRequirements = requirementsOf(peer.podSelector);
+    for (const [component, entry] of sortedEntries(values.components)) {
+      if (!isEnabled(entry) || !isMap(entry) || !isMap(entry.podSelector) || selectsAll(entry.podSelector)) continue;
+      const componentRequirements = requirementsOf(entry.podSelector);
+      if (!peerRequirements || !componentRequirements) continue;
+      const narrower = implies(peerRequirements, componentRequirements);
+      if (!narrower && !implies(componentRequirements, peerRequirements)) continue;
+      findings.push({
+        path: ['peers', name, 'podSelector'],
+        message: `selects pods of component "${component}" (${narrower ? `every pod it selects is a ${component} pod` : `it selects every ${component} pod`}): ${component}'s policy governs those pods and does not allow this peer's flows, so they would be open on one side only`,
+        fix: `connect to {component: ${component}} instead of {peer: ${name}}; to reach only these pods, make them a component of their own (components.<name>.podSelector: this selector), whose policy Kubernetes adds to ${component}'s for them`,
+        severity: 'error',
+        related: [['components', component, 'podSelector']],
+      });
+    }
+  }
+  return findings;
+}
+
+/** A selector's requirements, matchLabels as `In [value]`; undefined when it is malformed. */
+type Requirement = { key: string; operator: string; values: string[] };
+function requirementsOf(selector: Record<string, unknown>): Requirement[] | undefined {
+  const out: Requirement[] = [];
+  const { matchLabels, matchExpressions } = selector;
+  if (matchLabels !== undefined && matchLabels !== null) {
+    if (!isMap(matchLabels)) return undefined;
+    for (const [key, value] of Object.entries(matchLabels)) {
+      if (typeof value !== 'string') return undefined;
+      out.push({ key, operator: 'In', values: [value] });
+    }
+  }
+  if (matchExpressions !== undefined && matchExpressions !== null) {
+    if (!Array.isArray(matchExpressions)) return undefined;
+    for (const e of matchExpressions as unknown[]) {
+      if (!isMap(e) || typeof e.key !== 'string' || typeof e.operator !== 'string') return undefined;
+      const list: unknown = e.values ?? [];
+      if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) return undefined;
+      out.push({ key: e.key, operator: e.operator, values: list });
+    }
+  }
+  return out;
+}
+
+/**
+ * Every pod `a` selects, `b` selects too: each requirement of `b` follows from one requirement of
+ * `a` on the same key (sound, not complete: requirements are not combined). As the chart's
+ * fineract-netpol.validate.implies.
+ */
+function implies(a: Requirement[], b: Requirement[]): boolean {
+  const follows = (ra: Requirement, rb: Requirement): boolean => {
+    if (ra.key !== rb.key) return false;
+    const inA = ra.operator === 'In' && ra.values.length > 0;
+    switch (rb.operator) {
+      case 'In':
+        return inA && ra.values.every((v) => rb.values.includes(v));
+      case 'NotIn':
+        return (
+          (inA && ra.values.every((v) => !rb.values.includes(v))) ||
+          (ra.operator === 'NotIn' && rb.values.every((v) => ra.values.includes(v))) ||
+          ra.operator === 'DoesNotExist'
+        );
+      case 'Exists':
+        return inA || ra.operator === 'Exists';
+      case 'DoesNotExist':
+        return ra.operator === 'DoesNotExist';
+      default:
+        return false;
+    }
+  };
+  return b.every((rb) => a.some((ra) => follows(ra, rb)));
+}
+
 // ---- CIDRs ---------------------------------------------------------------------------------------------
 
 function checkPrivateCidrs(values: Values): Finding[] {
@@ -324,7 +411,8 @@ function checkPorts(path: Path, ports: unknown[], toNetwork: boolean): Finding[]
   ports.forEach((entry, i) => {
     if (!isMap(entry)) return;
     const { port, endPort } = entry;
-    if (typeof port === 'string') {
+    // A string that is no port name (a number in quotes, capitals): the schema check reports it once.
+    if (typeof port === 'string' && PORT_NAME.test(port)) {
       if (toNetwork) {
         findings.push({
           path: [...path, i, 'port'],
@@ -490,7 +578,8 @@ function checkEndpoint(
     return { kind, name, defined: false, enabled: true };
   }
   const entry = isMap(defined) ? defined[name] : undefined;
-  return { kind, name, defined: true, enabled: kind !== 'component' || isEnabled(entry) };
+  // A component that is not a mapping is the schema's error, not a disabled component.
+  return { kind, name, defined: true, enabled: kind !== 'component' || !isMap(entry) || isEnabled(entry) };
 }
 
 /** An endpoint naming several kinds: usually an override merged into the chart's endpoint. */
@@ -572,6 +661,11 @@ function selectsAll(selector: Record<string, unknown>): boolean {
   const labels = isMap(matchLabels) && Object.keys(matchLabels).length > 0;
   const expressions = Array.isArray(matchExpressions) && matchExpressions.length > 0;
   return !labels && !expressions;
+}
+
+/** A mapping with at least one key (Go templates treat an empty one as false). */
+function hasEntries(value: unknown): boolean {
+  return isMap(value) && Object.keys(value).length > 0;
 }
 
 /** A map's entries in Go's template order (sorted keys); nothing for anything else. */

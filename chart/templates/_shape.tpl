@@ -42,9 +42,18 @@ false
 {{- end -}}
 {{- end -}}
 
+{{/*
+fineract-netpol.shape.map: .value must be a mapping. With "switchable" true (a mapping with an
+`enabled` switch), a boolean gets the mapping form as its fix: monitoring: {enabled: false}.
+Usage: {{ include "fineract-netpol.shape.map" (dict "acc" $acc "path" "monitoring" "value" $v.monitoring "switchable" true) }}
+*/}}
 {{- define "fineract-netpol.shape.map" -}}
 {{- if not (kindIs "map" .value) -}}
-  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s: expected a mapping (key: value), got %s" .path (include "fineract-netpol.shape.describe" .value))) -}}
+  {{- $fix := "" -}}
+  {{- if and .switchable (kindIs "bool" .value) -}}
+    {{- $fix = printf "; write %s: {enabled: %t}" (last (splitList "." .path)) .value -}}
+  {{- end -}}
+  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s: expected a mapping (key: value), got %s%s" .path (include "fineract-netpol.shape.describe" .value) $fix)) -}}
 {{- end -}}
 {{- end -}}
 
@@ -112,7 +121,9 @@ false
     {{- if not (kindIs "map" $p) -}}
       {{- include "fineract-netpol.shape.map" (dict "acc" $acc "path" $path "value" $p) -}}
     {{- else -}}
-      {{- if kindIs "string" $p.port -}}
+      {{- if and (kindIs "string" $p.port) (regexMatch "^[0-9]+$" $p.port) -}}
+        {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.port: %q is a port number in quotes, which reads as a port name; write %s without quotes" $path $p.port $p.port)) -}}
+      {{- else if kindIs "string" $p.port -}}
         {{- if not (regexMatch "^([a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*$" $p.port) -}}
           {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.port: %q is not a port name (1-15 characters of a-z, 0-9 and \"-\", at least one letter) nor a number; write the number (8080) or the container port's name" $path $p.port)) -}}
         {{- end -}}
@@ -190,7 +201,7 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
 {{- range $section := list "defaultDeny" "dns" "monitoring" -}}
   {{- if hasKey $v $section -}}
     {{- $value := get $v $section -}}
-    {{- include "fineract-netpol.shape.map" (dict "acc" $acc "path" $section "value" $value) -}}
+    {{- include "fineract-netpol.shape.map" (dict "acc" $acc "path" $section "value" $value "switchable" true) -}}
     {{- if kindIs "map" $value -}}
       {{- include "fineract-netpol.shape.switch" (dict "acc" $acc "path" $section "value" $value "key" "enabled") -}}
       {{- if and (ne $section "defaultDeny") (eq (include "fineract-netpol.util.enabled" $value) "true") -}}
@@ -214,7 +225,7 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
       {{- range $name, $entry := $entries -}}
         {{- $path := printf "%s.%s" $section $name -}}
         {{- if not (kindIs "map" $entry) -}}
-          {{- include "fineract-netpol.shape.map" (dict "acc" $acc "path" $path "value" $entry) -}}
+          {{- include "fineract-netpol.shape.map" (dict "acc" $acc "path" $path "value" $entry "switchable" (has $section (list "components" "connections"))) -}}
         {{- else if eq $section "components" -}}
           {{- include "fineract-netpol.shape.switch" (dict "acc" $acc "path" $path "value" $entry "key" "enabled") -}}
           {{- if eq (include "fineract-netpol.util.enabled" $entry) "true" -}}

@@ -200,7 +200,16 @@ function humanize(error: ErrorObject, values: unknown, locations: LocationNode |
     }
     case 'type': {
       const named = (error.params.named ?? []) as string[];
-      return wrongType(base, value, String(error.params.type).split(','), locations, named, parent.examples ?? []);
+      const switchable = Object.hasOwn(parent.properties ?? {}, 'enabled');
+      return wrongType(
+        base,
+        value,
+        String(error.params.type).split(','),
+        locations,
+        named,
+        parent.examples ?? [],
+        switchable,
+      );
     }
     case 'pattern':
       return badPattern(base, value, String(error.params.pattern), parent);
@@ -285,7 +294,11 @@ function wrongType(
   locations: LocationNode | undefined,
   named: string[] = [],
   examples: unknown[] = [],
+  switchable = false,
 ): Finding {
+  if (switchable && expected.includes('object') && value !== null && typeof value !== 'object') {
+    return scalarForSwitch(path, value, locations);
+  }
   const wanted = (named.length > 0 ? named : expected.map((t) => TYPE_WORDS[t] ?? t)).join(' or ');
   const got = describe(value);
   const written = scalarAt(locations, path);
@@ -336,8 +349,45 @@ function wrongType(
   return { path, message: `expected ${wanted}, got ${got}`, fix, severity: 'error' };
 }
 
+/**
+ * A scalar where a mapping with an `enabled` switch belongs (`monitoring: false`): the mapping
+ * form that says it, `monitoring: {enabled: false}`. A YAML word for a boolean (`off`, `"no"`) is
+ * read as the boolean it names.
+ */
+function scalarForSwitch(path: Path, value: unknown, locations: LocationNode | undefined): Finding {
+  const written =
+    typeof value === 'string' ? JSON.stringify(value) : (scalarAt(locations, path)?.source ?? String(value));
+  const word = String(value).toLowerCase();
+  const on =
+    typeof value === 'boolean'
+      ? value
+      : /^(true|yes|y|on|1)$/.test(word)
+        ? true
+        : /^(false|no|n|off|0)$/.test(word)
+          ? false
+          : undefined;
+  const key = String(path[path.length - 1] ?? '');
+  return {
+    path,
+    message: `expected a mapping (key: value), got ${describe(value)}: \`${key}\` is switched with its \`enabled\` key`,
+    fix:
+      on === undefined
+        ? `write ${key}: {enabled: false} to turn it off, or ${key}: {enabled: true}`
+        : `write ${key}: {enabled: ${String(on)}} instead of ${key}: ${written}`,
+    severity: 'error',
+  };
+}
+
 function badPattern(path: Path, value: unknown, pattern: string, parent: SchemaNode): Finding {
   const text = String(value);
+  if (pattern === PORT_NAME.source && /^\d+$/.test(text)) {
+    return {
+      path,
+      message: `"${text}" is a port number in quotes, which reads as a port name`,
+      fix: `write ${text} without quotes`,
+      severity: 'error',
+    };
+  }
   const explanation = explain(pattern, parent);
   if (pattern === CIDR.source) {
     const cidrFix = cidrSuggestion(text);

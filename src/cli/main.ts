@@ -98,9 +98,12 @@ export function program(): Command {
   cli
     .command('emit')
     .description('Write the YAML values file of a TypeScript values module (default export from defineValues).')
-    .argument('<file>', 'values module: .ts or .mts (also .js, .mjs)')
+    .argument('<file>', 'values module: .ts, .mts or .cts, loaded as an ES module (also .js, .mjs, .cjs)')
     .option('-o, --output <file>', 'write the YAML to this file (atomically) instead of stdout')
-    .option('--schema <ref>', "the modeline's $schema (default: the package's values-override.schema.json, relative)")
+    .option(
+      '--schema <ref>',
+      "the modeline's $schema (default: the package's values-override.schema.json, relative to the -o file's folder, or to the current folder on stdout)",
+    )
     .action(async (file: string, opts: { output?: string; schema?: string }) => {
       const result = await emit({ file, out: opts.output, schema: opts.schema });
       process.stdout.write(result.output);

@@ -4,27 +4,30 @@
 // Usage: const { output, messages, exitCode } = await emit({ file: 'values/uat.ts' });        // YAML in output
 //        await emit({ file: 'values/uat.ts', out: 'values/uat.yaml' });                       // written atomically
 //
-// The module is loaded with import(): Node (22.18+ or 23.6+) strips the types of .ts and .mts
-// files itself, so the module may use only erasable TypeScript syntax (no enum, namespace or
-// parameter properties). It is evaluated as code: emit only modules you trust.
+// The module is loaded by ./load.ts: Node (22.18+ or 23.6+) strips the types of .ts, .mts and .cts
+// files itself, as ES modules whatever the consumer's package type, so the module may use only
+// erasable TypeScript syntax (no enum, namespace or parameter properties). It is evaluated as
+// code: emit only modules you trust.
+//
+// The modeline's $schema is relative to where the YAML goes: the folder of `out`, or, on stdout,
+// the current folder (`emit values/uat.ts > uat.yaml`); `--schema` sets it as given.
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { InputError, UsageError } from '../../errors.ts';
 import { checkValues, isValuesValidationError, type ValuesIssue } from '../../values/check.ts';
 import type { ValuesOverride } from '../../values/define.ts';
 import { formatValuesYaml, schemaRef, writeFileAtomic } from '../../values/file.ts';
-
-export const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+import { loadDefaultExport, MODULE_EXTENSIONS } from './load.ts';
 
 export type EmitOptions = {
-  /** The values module: .ts, .mts (or .js, .mjs) with a default export. */
+  /** The values module: .ts, .mts, .cts (or .js, .mjs, .cjs) with a default export. */
   file: string;
   /** Where to write the YAML; without it the YAML is returned as `output` (for stdout). */
   out?: string;
   /**
-   * `$schema` of the modeline. Default: this package's schema/values.schema.json relative to the
-   * folder of `out` (or of `file` when printing: the YAML usually lands next to its source).
+   * `$schema` of the modeline. Default: this package's schema/values-override.schema.json
+   * relative to the folder of `out`, or to the current folder when printing (where
+   * `emit values.ts > values.yaml` puts it).
    */
   schema?: string;
 };
@@ -52,7 +55,7 @@ export async function emit(options: EmitOptions): Promise<EmitResult> {
   if (issues.length > 0) return invalid(file, issues);
 
   const target = options.out;
-  const yamlDir = dirname(resolve(target ?? file));
+  const yamlDir = target === undefined ? process.cwd() : dirname(resolve(target));
   const text = formatValuesYaml(values as ValuesOverride, {
     schema: options.schema ?? schemaRef(yamlDir),
     header: `Generated from ${slash(relative(yamlDir, resolve(file)))} by \`fineract-netpol emit\`; edit that file instead.`,
@@ -70,44 +73,6 @@ function invalid(file: string, issues: ValuesIssue[]): EmitResult {
     exitCode: 1,
     issues,
   };
-}
-
-/** The module's default export. Errors of the module (syntax, imports, a throw) become InputErrors. */
-async function loadDefaultExport(file: string): Promise<unknown> {
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
-  } catch (error) {
-    if (isValuesValidationError(error)) throw error;
-    throw new InputError(`${file}: cannot load the values module: ${oneLine(error)}`, fixFor(error));
-  }
-  if (module.default === undefined) {
-    throw new InputError(
-      `${file}: the module has no default export`,
-      'end it with `export default defineValues({ … })` (import { defineValues } from "fineract-netpol")',
-    );
-  }
-  return module.default;
-}
-
-function fixFor(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  switch (code) {
-    case 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX':
-    case 'ERR_INVALID_TYPESCRIPT_SYNTAX':
-      return 'Node strips types but does not transform: use only erasable syntax (no enum, namespace or constructor parameter properties)';
-    case 'ERR_UNKNOWN_FILE_EXTENSION':
-      return 'run on Node.js 22.18+ or 23.6+, which loads .ts files without flags';
-    case 'ERR_MODULE_NOT_FOUND':
-      return 'install the packages the module imports in its project (npm install --save-dev fineract-netpol)';
-    default:
-      return undefined;
-  }
-}
-
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }
 
 function slash(path: string): string {

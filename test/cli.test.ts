@@ -296,8 +296,94 @@ describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
       .join('---\n'),
   );
 
+  const ANP = write(
+    'bad/anp.yaml',
+    'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: cluster-wide}\n' +
+      'spec: {priority: 10, subject: {namespaces: {}}, ingress: []}\n',
+  );
+  const devRender = render('exit2-dev', [join(VALUES_DIR, 'dev.yaml')], 'fineract-dev');
+  const relabelled = write(
+    'bad/relabelled.yaml',
+    'components:\n  keycloak:\n    podSelector: {matchLabels: {app: identity}}\n',
+  );
+  const relabelledRender = render('exit2-relabelled', [UAT_VALUES, relabelled]);
+
   // [case, args, stdin, patterns stderr must match]
   const cases: [string, string[], string | undefined, RegExp[]][] = [
+    [
+      'verify: no NetworkPolicy at all (an empty input never verifies clean)',
+      ['verify', '--manifests', '/dev/null'],
+      undefined,
+      [/no NetworkPolicy in --manifests \/dev\/null: read no Kubernetes object/, /fix: pass the rendered chart/],
+    ],
+    [
+      'verify: a file of workloads as --manifests (says what it read)',
+      ['verify', '--manifests', WORKLOADS],
+      undefined,
+      [/read 16 objects \(4 Namespace, 10 Deployment, 2 StatefulSet\)/, /workloads go to --workloads/],
+    ],
+    [
+      "verify: an inventory without the values' namespace (no selector advice)",
+      ['verify', '--manifests', devRender, '--workloads', WORKLOADS, '--values', join(VALUES_DIR, 'dev.yaml')],
+      undefined,
+      [
+        /does not match the values: namespace fineract-dev has no workload in it; its namespaces are fineract-uat \(7\), ingress-nginx \(1\), kube-system \(2\), monitoring \(2\)/,
+        /^(?![\s\S]*namespaceSelector)/,
+      ],
+    ],
+    [
+      'verify: a component that selects no workload of the inventory',
+      [
+        'verify',
+        '--manifests',
+        relabelledRender,
+        '--workloads',
+        WORKLOADS,
+        '--values',
+        UAT_VALUES,
+        '--values',
+        relabelled,
+      ],
+      undefined,
+      [
+        /in namespace fineract-uat, this component selects no workload:\n {2}components\.keycloak \(podSelector app=identity\)/,
+        /keycloak: app=keycloak/,
+        /fix: set each component's podSelector to its pods' labels/,
+      ],
+    ],
+    [
+      'verify: standard input asked for twice',
+      ['verify', '--manifests', '-', '--workloads', '-'],
+      '',
+      [/standard input can be read only once, but --manifests - and --workloads - both ask for it/],
+    ],
+    [
+      'verify --strict: a policy of another API (AdminNetworkPolicy) in the input',
+      ['verify', '--manifests', LEGACY, '--manifests', ANP, '--strict'],
+      undefined,
+      [
+        /--strict: the input holds policies verify cannot analyse \(1 AdminNetworkPolicy \(policy\.networking\.k8s\.io\/v1alpha1\)\)/,
+        /anp\.yaml:1: AdminNetworkPolicy .* "cluster-wide" changes connectivity but is NOT analysed/,
+      ],
+    ],
+    [
+      'diff: neither side holds a NetworkPolicy',
+      ['diff', '--before', '/dev/null', '--after', WORKLOADS],
+      undefined,
+      [/no NetworkPolicy on either side: --before \/dev\/null read no Kubernetes object, --after .* read 16 objects/],
+    ],
+    [
+      'diff: --values-before without --values-after',
+      ['diff', '--before', LEGACY, '--after', LEGACY, '--values-before', UAT_VALUES],
+      undefined,
+      [/--values-before and --values-after go together/],
+    ],
+    [
+      'diff: a --namespace-map that is not before=after',
+      ['diff', '--before', LEGACY, '--after', LEGACY, '--namespace-map', 'fineract-uat'],
+      undefined,
+      [/--namespace-map "fineract-uat": write before=after/],
+    ],
     ['invalid YAML', ['verify', '--manifests', BAD_YAML], undefined, [/invalid\.yaml:4:3: invalid YAML: /]],
     [
       'invalid YAML on standard input',
@@ -362,9 +448,9 @@ describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
     ],
     [
       'diff: an unknown output format',
-      ['diff', '--before', LEGACY, '--after', LEGACY, '-o', 'mermaid'],
+      ['diff', '--before', LEGACY, '--after', LEGACY, '-o', 'svg'],
       undefined,
-      [/argument 'mermaid' is invalid\. Allowed choices are text, json, markdown/],
+      [/argument 'svg' is invalid\. Allowed choices are text, json, markdown, mermaid/],
     ],
   ];
 
@@ -405,10 +491,60 @@ describe('inputs', () => {
 
   it('an unrendered Helm template is ignored without warnings on stderr', () => {
     const template = write('template.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}\n');
-    const result = runCli(['verify', '--manifests', template]);
+    const result = runCli(['verify', '--manifests', template, '--manifests', uat]);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('1 other objects ignored');
+  });
+
+  it('a policy of another API: a warning naming it on stderr, the NetworkPolicies analysed (exit 2 only with --strict)', () => {
+    const anp = write(
+      'anp.yaml',
+      'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\n',
+    );
+    const result = runCli(['verify', '--manifests', uat, '--manifests', anp, ...verifyArgs]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(
+      /^fineract-netpol: warning: .*anp\.yaml:1: BaselineAdminNetworkPolicy \(policy\.networking\.k8s\.io\/v1alpha1\) "default" changes connectivity but is NOT analysed .*: the result is wrong wherever it applies\n$/,
+    );
+    expect(parseVerify(result).summary.policies).toBe(4);
+  });
+
+  it('files that are not manifests in a folder are skipped with a warning naming them', () => {
+    const folder = join(tmp, 'mixed');
+    write('mixed/policies.yaml', readFileSync(uat, 'utf8'));
+    write('mixed/results.json', '[{"src": "a", "dst": "b"}]');
+    write('mixed/notes.yaml', 'owner: platform-team\nreviewed: true\n');
+    const result = runCli(['verify', '--manifests', folder, ...verifyArgs]);
+    expect(result.status).toBe(0);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      `fineract-netpol: warning: ${join(folder, 'notes.yaml')}:1: not a Kubernetes object (no kind and no apiVersion): skipped`,
+      `fineract-netpol: warning: ${join(folder, 'results.json')}:1: the document is a list, not a Kubernetes object: skipped`,
+    ]);
+    expect(parseVerify(result).summary.policies).toBe(4);
+  });
+
+  it('typed lists as `kubectl get -o yaml` returns them (items without apiVersion/kind)', () => {
+    const policies = runCli(['verify', '--manifests', uat, '-o', 'json']);
+    expect(policies.status).toBe(0);
+    const objects = readFileSync(uat, 'utf8')
+      .split(/^---$/m)
+      .filter((doc) => doc.includes('kind: NetworkPolicy'))
+      .map(
+        (doc) =>
+          `  - ${doc
+            .replace(/^(apiVersion|kind): .*\n/gm, '')
+            .trim()
+            .replace(/\n/g, '\n    ')}`,
+      );
+    const list = write(
+      'typed-list.yaml',
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicyList\nmetadata: {}\nitems:\n${objects.join('\n')}\n`,
+    );
+    const result = runCli(['verify', '--manifests', list, '-o', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(policies.stdout);
   });
 
   it('--help exits 0 and lists the options', () => {
@@ -617,6 +753,74 @@ describe('diff', () => {
       added: text.filter((l) => l.startsWith('+ ')).length,
       changed: text.filter((l) => l.startsWith('~ ')).length,
     });
+  });
+
+  it('environments in different namespaces: --namespace-map leaves the real differences, each with its values key', () => {
+    const production = render('diff-production', [join(VALUES_DIR, 'production.yaml')], 'fineract-production');
+    const args = ['diff', '--before', uat, '--after', production, '--workloads', WORKLOADS];
+    // Without the map, every flow of the release namespace moves: namespace artefacts.
+    const unmapped = runCli(args);
+    expect(unmapped.status).toBe(2); // the inventory has no workload in fineract-production
+    expect(unmapped.stderr).toMatch(/namespace fineract-production has no workload in it/);
+    const mappedArgs = [
+      ...args,
+      '--namespace-map',
+      'fineract-uat=fineract-production',
+      '--values-before',
+      UAT_VALUES,
+      '--values-after',
+      join(VALUES_DIR, 'production.yaml'),
+    ];
+    const mapped = runCli(mappedArgs);
+    expectCleanStderr(mapped);
+    expect(mapped.status).toBe(1);
+    const lines = mapped.stdout.trimEnd().split('\n');
+    const changes = lines.filter((l) => /^[-+~] /.test(l));
+    // Every change is followed by its cause.
+    for (const change of changes) expect(lines[lines.indexOf(change) + 1]).toMatch(/^ {4}because: \S/);
+    const because = (line: string) => lines[lines.indexOf(line) + 1];
+    // The database subnets of production replace uat's, for each client of RDS.
+    for (const client of ['fineract-batch', 'fineract-read', 'fineract-write', 'keycloak']) {
+      const removed = `- fineract-production/${client} => 10.20.32.0/23, 10.20.34.0/24 : TCP 5432`;
+      const added = `+ fineract-production/${client} => 10.30.32.0/23, 10.30.34.0/24 : TCP 5432`;
+      expect(changes).toContain(removed);
+      expect(changes).toContain(added);
+      expect(because(removed)).toBe('    because: networks.rds.cidrs');
+      expect(because(added)).toBe('    because: networks.rds.cidrs');
+    }
+    // web-app, selected by no component, is closed by production's default deny.
+    const webApp = changes.filter((l) => l.includes('fineract-production/web-app'));
+    expect(webApp.length).toBeGreaterThan(5);
+    for (const line of webApp) {
+      expect(line.startsWith('- ')).toBe(true);
+      expect(because(line)).toBe('    because: defaultDeny.enabled');
+    }
+    expect(because('- ingress-nginx/ingress-nginx-controller => fineract-production/keycloak : TCP 8080')).toBe(
+      '    because: connections.keycloak-admin-from-ingress.enabled',
+    );
+    // Nothing else: no namespace artefact.
+    expect(changes.length).toBe(8 + webApp.length + 1);
+    // JSON carries the same causes.
+    const json = JSON.parse(runCli([...mappedArgs, '-o', 'json']).stdout) as {
+      added: { because?: string[] }[];
+    };
+    expect(json.added.every((r) => Array.isArray(r.because) && r.because.length > 0)).toBe(true);
+  });
+
+  it('mermaid: a fenced flowchart with a subgraph per namespace, added and removed flows styled', () => {
+    const result = runCli([...legacyToChart, '--output', 'mermaid']);
+    expect(result.status).toBe(1);
+    const text = result.stdout;
+    expect(text.startsWith('```mermaid\nflowchart LR\n')).toBe(true);
+    expect(text.endsWith('\n```\n')).toBe(true);
+    expect(text).toMatch(/ {2}subgraph g\d+\["fineract-uat"\]\n/);
+    expect(text).toMatch(/ {2}subgraph g\d+\["external addresses"\]\n/);
+    const arrows = text.split('\n').filter((l) => / (==>|-\.->|-->)\|/.test(l));
+    const summary = JSON.parse(runCli([...legacyToChart, '-o', 'json']).stdout) as DiffJson;
+    expect(arrows.filter((l) => l.includes(' ==>|')).length).toBe(summary.summary.added);
+    expect(arrows.filter((l) => l.includes(' -.->|')).length).toBe(summary.summary.removed);
+    expect(arrows.filter((l) => l.includes(' -->|')).length).toBe(summary.summary.changed);
+    expect(text.match(/^ {2}linkStyle \d+ stroke:/gm)?.length).toBe(arrows.length);
   });
 
   it('markdown: a table of changes', () => {

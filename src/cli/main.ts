@@ -47,6 +47,10 @@ export function program(): Command {
       collect,
     )
     .option('-n, --namespace <name>', 'release namespace (default: the namespace of the policies)')
+    .option(
+      '--strict',
+      'policies verify cannot analyse (AdminNetworkPolicy, Cilium, Calico …) in the input are an error (exit 2)',
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
     .action(
       async (opts: {
@@ -54,9 +58,11 @@ export function program(): Command {
         workloads?: string[];
         values?: string[];
         namespace?: string;
+        strict?: boolean;
         output: OutputFormat;
       }) => {
         const result = await verify(opts);
+        process.stderr.write(result.messages);
         process.stdout.write(result.output);
         process.exitCode = result.exitCode;
       },
@@ -69,6 +75,21 @@ export function program(): Command {
     .requiredOption('-a, --after <path>', 'the new policies (repeatable)', collect)
     .option('-w, --workloads <path>', 'Namespaces and workloads to evaluate (repeatable)', collect)
     .option('-n, --namespace <name>', 'namespace of objects without one (default: "default")')
+    .option(
+      '--namespace-map <before=after>',
+      'compare as if the before policies were in namespace "after" (environments rendered into different namespaces; repeatable)',
+      collect,
+    )
+    .option(
+      '--values-before <file>',
+      'values file(s) of the before side: each change names its cause (repeatable)',
+      collect,
+    )
+    .option('--values-after <file>', 'values file(s) of the after side (repeatable)', collect)
+    .option(
+      '--strict',
+      'policies diff cannot analyse (AdminNetworkPolicy, Cilium, Calico …) in the input are an error (exit 2)',
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(DIFF_FORMATS).default('text'))
     .action(
       async (opts: {
@@ -76,9 +97,14 @@ export function program(): Command {
         after: string[];
         workloads?: string[];
         namespace?: string;
+        namespaceMap?: string[];
+        valuesBefore?: string[];
+        valuesAfter?: string[];
+        strict?: boolean;
         output: DiffFormat;
       }) => {
         const result = await diff(opts);
+        process.stderr.write(result.messages);
         process.stdout.write(result.output);
         process.exitCode = result.exitCode;
       },

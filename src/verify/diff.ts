@@ -6,12 +6,37 @@
 import { compareText as cmp } from '../order.ts';
 import { analyze, blockCidrs, workloadPairs, type AddressEndpoint, type Endpoint } from './analyze.ts';
 import type { PortSet } from './ports.ts';
-import { externalEnd, groupAtoms, workloadEnd, type FlowEnd } from './report.ts';
-import type { ConnectionRecord, Namespace, NetworkPolicy, Protocol, Workload } from './types.ts';
+import {
+  externalEnd,
+  fenceMermaid,
+  groupAtoms,
+  MermaidGraph,
+  mermaidText,
+  workloadEnd,
+  type FlowEnd,
+} from './report.ts';
+import type {
+  ConnectionRecord,
+  LabelSelector,
+  Labels,
+  Namespace,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  Protocol,
+  Workload,
+} from './types.ts';
 
 export type Change = 'added' | 'removed' | 'changed';
 
-export type ConnectivityChange = { change: Change; from: FlowEnd; to: FlowEnd; before: PortSet; after: PortSet };
+export type ConnectivityChange = {
+  change: Change;
+  from: FlowEnd;
+  to: FlowEnd;
+  before: PortSet;
+  after: PortSet;
+  /** The values keys that cause it (src/verify/explain.ts), when both values are known. */
+  because?: string[];
+};
 
 export type DiffInput = {
   before: NetworkPolicy[];
@@ -20,18 +45,72 @@ export type DiffInput = {
   workloads: Workload[];
 };
 
-export const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;
+export const DIFF_FORMATS = ['text', 'json', 'markdown', 'mermaid'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
 
 type PortsByProtocol = Partial<Record<Protocol, string[]>>;
 
+/** A record of the JSON diff; `because` only when both values files are given. */
+type Because = { because?: string[] };
+
 /** The JSON document diff prints with `--output json`. */
 export type JsonDiff = {
-  added: ConnectionRecord[];
-  removed: ConnectionRecord[];
-  changed: { from: string; to: string; before: PortsByProtocol; after: PortsByProtocol }[];
+  added: (ConnectionRecord & Because)[];
+  removed: (ConnectionRecord & Because)[];
+  changed: ({ from: string; to: string; before: PortsByProtocol; after: PortsByProtocol } & Because)[];
   summary: Record<Change, number>;
 };
+
+/** What a change's `because` says when no values key explains it. */
+export const UNEXPLAINED = 'no values key (the policies differ otherwise: namespace, chart version or edits)';
+
+/**
+ * The policies as if written for other namespaces (`{ 'fineract-uat': 'fineract-production' }`):
+ * their namespace, and in namespaceSelectors every label value naming a mapped namespace (the
+ * `kubernetes.io/metadata.name` label, or a label of one's own holding the name). For comparing
+ * environments rendered into different namespaces: `diff --namespace-map before=after`.
+ */
+export function renamePolicyNamespaces(policies: NetworkPolicy[], map: ReadonlyMap<string, string>): NetworkPolicy[] {
+  if (map.size === 0) return policies;
+  const rename = (value: string) => map.get(value) ?? value;
+  const selector = (s: LabelSelector | undefined): LabelSelector | undefined =>
+    s && {
+      ...(s.matchLabels ? { matchLabels: mapValues(s.matchLabels, rename) } : {}),
+      ...(s.matchExpressions
+        ? { matchExpressions: s.matchExpressions.map((r) => (r.values ? { ...r, values: r.values.map(rename) } : r)) }
+        : {}),
+    };
+  const peer = (p: NetworkPolicyPeer): NetworkPolicyPeer =>
+    p.namespaceSelector ? { ...p, namespaceSelector: selector(p.namespaceSelector) } : p;
+  return policies.map((policy) => ({
+    ...policy,
+    namespace: rename(policy.namespace),
+    ...(policy.ingress ? { ingress: policy.ingress.map((r) => (r.from ? { ...r, from: r.from.map(peer) } : r)) } : {}),
+    ...(policy.egress ? { egress: policy.egress.map((r) => (r.to ? { ...r, to: r.to.map(peer) } : r)) } : {}),
+  }));
+}
+
+/** Namespaces and workloads moved by the same map (a Namespace's labels holding its name too). */
+export function renameInventoryNamespaces(
+  inventory: { namespaces: Namespace[]; workloads: Workload[] },
+  map: ReadonlyMap<string, string>,
+): { namespaces: Namespace[]; workloads: Workload[] } {
+  if (map.size === 0) return inventory;
+  const rename = (value: string) => map.get(value) ?? value;
+  const namespaces = new Map<string, Namespace>();
+  for (const ns of inventory.namespaces) {
+    const moved = { name: rename(ns.name), labels: mapValues(ns.labels, (v) => (v === ns.name ? rename(v) : v)) };
+    namespaces.set(moved.name, moved);
+  }
+  return {
+    namespaces: [...namespaces.values()],
+    workloads: inventory.workloads.map((w) => ({ ...w, namespace: rename(w.namespace) })),
+  };
+}
+
+function mapValues(labels: Labels, f: (value: string) => string): Labels {
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, f(v)]));
+}
 
 export function diffConnectivity(input: DiffInput): ConnectivityChange[] {
   // Both analyses split the external address space at the CIDRs of both policy sets, so their
@@ -71,28 +150,69 @@ export function formatDiff(changes: ConnectivityChange[], format: DiffFormat): s
   const summary = summarize(changes);
   const summaryLine = `${summary.removed} removed, ${summary.added} added, ${summary.changed} changed connection(s)`;
   if (changes.length === 0) return `No connectivity change.\n`;
+  const explained = changes.some((c) => c.because !== undefined);
   if (format === 'markdown') {
-    const lines = ['| Change | From | To | Before | After |', '| --- | --- | --- | --- | --- |'];
-    for (const c of changes)
-      lines.push(`| ${c.change} | \`${c.from.name}\` | \`${c.to.name}\` | ${label(c.before)} | ${label(c.after)} |`);
+    const lines = [
+      `| Change | From | To | Before | After |${explained ? ' Because |' : ''}`,
+      `| --- | --- | --- | --- | --- |${explained ? ' --- |' : ''}`,
+    ];
+    for (const c of changes) {
+      const because = explained ? ` ${becauseText(c).map(markdownCode).join(', ')} |` : '';
+      lines.push(
+        `| ${c.change} | \`${c.from.name}\` | \`${c.to.name}\` | ${label(c.before)} | ${label(c.after)} |${because}`,
+      );
+    }
     return `${[...lines, '', summaryLine].join('\n')}\n`;
   }
+  if (format === 'mermaid') return formatDiffMermaid(changes);
   const sign: Record<Change, string> = { removed: '-', added: '+', changed: '~' };
-  const lines = changes.map((c) => {
+  const lines = changes.flatMap((c) => {
     const detail =
       c.change === 'changed'
         ? `${label(c.before)} → ${label(c.after)}`
         : label(c.change === 'added' ? c.after : c.before);
-    return `${sign[c.change]} ${c.from.name} => ${c.to.name} : ${detail}`;
+    const line = `${sign[c.change]} ${c.from.name} => ${c.to.name} : ${detail}`;
+    return c.because === undefined ? [line] : [line, `    because: ${becauseText(c).join(', ')}`];
   });
   return `${[...lines, '', summaryLine].join('\n')}\n`;
 }
 
+function becauseText(change: ConnectivityChange): string[] {
+  return change.because && change.because.length > 0 ? change.because : [UNEXPLAINED];
+}
+
+function markdownCode(text: string): string {
+  return text === UNEXPLAINED ? text : `\`${text}\``;
+}
+
+/**
+ * A fenced Mermaid flowchart GitHub renders: namespaces as subgraphs, external addresses apart;
+ * added flows as thick green edges, removed as dotted red ones, changed as plain edges.
+ */
+function formatDiffMermaid(changes: ConnectivityChange[]): string {
+  const graph = new MermaidGraph();
+  const styles: string[] = [];
+  const edges = changes.map((c, i) => {
+    const from = graph.node(c.from);
+    const to = graph.node(c.to);
+    const text =
+      c.change === 'changed'
+        ? `${label(c.before)} → ${label(c.after)}`
+        : `${c.change === 'added' ? '+' : '−'} ${label(c.change === 'added' ? c.after : c.before)}`;
+    const arrow = c.change === 'added' ? '==>' : c.change === 'removed' ? '-.->' : '-->';
+    const color = c.change === 'added' ? '#1a7f37' : c.change === 'removed' ? '#cf222e' : '#9a6700';
+    styles.push(`  linkStyle ${i} stroke:${color},color:${color}`);
+    return `  ${from} ${arrow}|"${mermaidText(text)}"| ${to}`;
+  });
+  return fenceMermaid([...graph.lines(), ...edges, ...styles]);
+}
+
 export function toJsonDiff(changes: ConnectivityChange[]): JsonDiff {
-  const records = (c: ConnectivityChange, ports: PortSet): ConnectionRecord[] =>
+  const because = (c: ConnectivityChange): Because => (c.because === undefined ? {} : { because: becauseText(c) });
+  const records = (c: ConnectivityChange, ports: PortSet): (ConnectionRecord & Because)[] =>
     (c.from.cidrs ?? [c.from.name]).flatMap((from) =>
       (c.to.cidrs ?? [c.to.name]).flatMap((to) =>
-        ports.protocols().map((protocol) => ({ from, to, protocol, ports: ports.portsOf(protocol) })),
+        ports.protocols().map((protocol) => ({ from, to, protocol, ports: ports.portsOf(protocol), ...because(c) })),
       ),
     );
   const byProtocol = (ports: PortSet): PortsByProtocol =>
@@ -109,6 +229,7 @@ export function toJsonDiff(changes: ConnectivityChange[]): JsonDiff {
             to,
             before: byProtocol(c.before),
             after: byProtocol(c.after),
+            ...because(c),
           })),
         ),
       ),

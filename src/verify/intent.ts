@@ -70,7 +70,7 @@ export function componentPolicyNames(values: ValuesOutput): Map<string, string> 
  * The release namespace: the namespace of the policies named like the components' policies, or
  * the only namespace of all policies. Throws UsageError when that is ambiguous.
  */
-export function releaseNamespaceOf(analysis: Analysis, values: ValuesOutput): string {
+export function releaseNamespaceOf(analysis: Pick<Analysis, 'policies'>, values: ValuesOutput): string {
   const names = new Set(componentPolicyNames(values).values());
   const named = new Set(analysis.policies.filter((p) => names.has(p.name)).map((p) => p.namespace));
   if (named.size === 1) return [...named][0] as string;

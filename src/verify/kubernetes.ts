@@ -223,7 +223,7 @@ function unknownFields(value: unknown, type: string, path: Segment[], issues: Is
       const guess = closest(key, Object.keys(fields));
       issues.push({
         path: [...path, key],
-        message: `unknown field${guess ? ` (did you mean "${guess}"?)` : `: ${type} has ${Object.keys(fields).join(', ')}`}`,
+        message: `unknown field${guess ? ` (did you mean "${guess}"?)` : `: ${type} has ${Object.keys(fields).join(', ')}`}: ${UNKNOWN_FIELD_WHY}`,
       });
     } else if (childType.endsWith('[]')) {
       if (Array.isArray(child)) {
@@ -528,7 +528,10 @@ export function readLabels(value: unknown, path: Segment[], issues: Issue[]): La
 export const DNS_LABEL_RULE =
   'must be a DNS-1123 label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit';
 const DNS_SUBDOMAIN_RULE =
-  'must be a DNS-1123 subdomain: at most 253 characters of a-z, 0-9, "-" and ".", each dot-separated part starting and ending with a letter or digit';
+  'must be a DNS-1123 subdomain: at most 253 characters of a-z, 0-9, "-" and ".", each dot-separated part starting and ending with a letter or digit (the API server refuses any other name)';
+/** Why an unknown field is an error although some tools read past it. */
+export const UNKNOWN_FIELD_WHY =
+  'kubectl apply refuses it (strict field validation), and a tool that drops it reads a different object';
 const LABEL_KEY_RULE =
   'must be a qualified name: an optional DNS subdomain prefix and "/", then at most 63 characters of A-Z, a-z, 0-9, "-", "_" and ".", starting and ending with a letter or digit (e.g. "app" or "app.kubernetes.io/name")';
 const LABEL_VALUE_RULE =
@@ -672,7 +675,7 @@ function typeName(type: unknown): string {
 }
 
 /** The closest known name, for "did you mean": same letters in another case, or 1–2 edits away. */
-function closest(name: string, candidates: string[]): string | undefined {
+export function closest(name: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {

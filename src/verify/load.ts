@@ -15,7 +15,16 @@
 //   their pod template (spec.template); CronJob → spec.jobTemplate.spec.template. The template is
 //   the pod: its labels, and the ports of its containers and of its sidecars (initContainers with
 //   restartPolicy: Always), protocol TCP by default.
-// - `kind: List` (and `…List` kinds with items) → their items. Everything else is counted by kind.
+// - `kind: List` → its items; a typed list (`PodList`, `NetworkPolicyList`, … with items, the shape
+//   the API returns) → its items, which may leave out apiVersion and kind (they are the list's).
+// - Policy kinds that change connectivity but are not NetworkPolicies (AdminNetworkPolicy,
+//   BaselineAdminNetworkPolicy, CiliumNetworkPolicy, Calico and Antrea policies) are not analysed:
+//   each is counted in `unanalysed` and named in `warnings`, since the result is wrong where they apply.
+// - Everything else is counted by kind in `ignored`.
+// - A document that is not a Kubernetes object (no kind, or not a mapping: a JSON array, a text)
+//   is skipped with a warning naming it, as kubectl-based tools skip such files in a folder.
+// - The same object twice (in two files, or a Namespace twice with the same labels) is read once;
+//   twice with different content is an error.
 //
 // Namespaced objects without metadata.namespace get `defaultNamespace`, as `kubectl apply` would.
 // YAML is read with YAML 1.1 scalars (yes/no/on/off are booleans) like kubectl, Helm and Argo CD,
@@ -43,6 +52,7 @@ import {
 import { InputError } from '../errors.ts';
 import { DNS1123_LABEL } from '../model/primitives.ts';
 import {
+  closest,
   DNS_LABEL_RULE,
   describe,
   field,
@@ -59,6 +69,7 @@ import {
   requiredName,
   type KubernetesIssue,
   type Segment,
+  UNKNOWN_FIELD_WHY,
 } from './kubernetes.ts';
 import {
   PROTOCOLS,
@@ -103,6 +114,24 @@ export type LoadedManifests = {
   workloads: Workload[];
   /** Sorted by kind. */
   ignored: IgnoredKind[];
+  /** Policy objects of other APIs that change connectivity and were not analysed, sorted by kind. */
+  unanalysed: IgnoredKind[];
+  /** What was skipped and why (`file:line: …`), in input order: for stderr. */
+  warnings: string[];
+  /** How many objects were read (List items counted, Lists not), for messages. */
+  objects: number;
+};
+
+/**
+ * Policy kinds of other APIs: they change what is allowed, and verify reads only NetworkPolicy.
+ * Keyed by API group (a kind of another group, e.g. a CRD of one's own, is just ignored).
+ */
+const OTHER_POLICY_KINDS: Record<string, string[]> = {
+  'policy.networking.k8s.io': ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'],
+  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'],
+  'projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'],
+  'crd.projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy'],
+  'crd.antrea.io': ['NetworkPolicy', 'ClusterNetworkPolicy'],
 };
 
 /** The file name given to standard input in messages and `source`. */
@@ -330,8 +359,11 @@ class Loader {
   private readonly namespaces: Namespace[] = [];
   private readonly workloads: Workload[] = [];
   private readonly ignored = new Map<string, number>();
-  /** First place of each object identity, to refuse duplicates. */
-  private readonly defined = new Map<string, string>();
+  /** First place and content of each object identity, to refuse conflicting duplicates. */
+  private readonly defined = new Map<string, { at: string; key: string }>();
+  private readonly unanalysed = new Map<string, number>();
+  private readonly warnings: string[] = [];
+  private objects = 0;
   private files = 0;
 
   constructor(options: LoadOptions) {
@@ -367,7 +399,7 @@ class Loader {
         continue;
       }
       if (!isRecord(value)) {
-        this.problem(place, [], `the document is ${describe(value)}, not a mapping (a Kubernetes object)`);
+        this.skip(place, `the document is ${describe(value)}, not a Kubernetes object`);
         continue;
       }
       this.onObject?.(value, this.source(place));
@@ -393,18 +425,31 @@ class Loader {
           'NetworkPolicy must be one the Kubernetes API server accepts',
       );
     }
+    const byKind = (counts: Map<string, number>): IgnoredKind[] =>
+      [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
     return {
       policies: this.policies,
       namespaces: this.namespaces,
       workloads: this.workloads,
-      ignored: [...this.ignored.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([kind, count]) => ({ kind, count })),
+      ignored: byKind(this.ignored),
+      unanalysed: byKind(this.unanalysed),
+      warnings: this.warnings,
+      objects: this.objects,
     };
   }
 
-  private addObject(object: Record<string, unknown>, place: Place): void {
-    const { kind, apiVersion } = object;
+  /**
+   * One object; `list` is the apiVersion and kind a typed list's item leaves out (the list's own
+   * apiVersion, the list's kind without "List").
+   */
+  private addObject(object: Record<string, unknown>, place: Place, list?: { apiVersion: string; kind: string }): void {
+    const kind = object['kind'] ?? list?.kind;
+    const apiVersion = object['apiVersion'] ?? list?.apiVersion;
+    if (kind === undefined || kind === null || kind === '') {
+      this.skip(place, `not a Kubernetes object (no kind${apiVersion === undefined ? ' and no apiVersion' : ''})`);
+      return;
+    }
+    this.objects += 1;
     let complete = true;
     for (const [field, value] of [
       ['apiVersion', apiVersion],
@@ -424,7 +469,9 @@ class Loader {
     if (!complete || typeof kind !== 'string' || typeof apiVersion !== 'string') return;
 
     if (kind === 'List' || (kind.endsWith('List') && Array.isArray(object['items']))) {
-      this.addList(object['items'], place);
+      this.objects -= 1; // the items are the objects
+      const itemType = kind === 'List' ? undefined : { apiVersion, kind: kind.slice(0, -'List'.length) };
+      this.addList(object['items'], place, itemType);
       return;
     }
     const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
@@ -436,6 +483,14 @@ class Loader {
       this.addNamespace(object, place);
     } else if (WORKLOAD_TEMPLATES[kind]?.groups.includes(group)) {
       this.addWorkload(object, kind, place);
+    } else if (OTHER_POLICY_KINDS[group]?.includes(kind)) {
+      const label = `${kind} (${apiVersion})`;
+      this.unanalysed.set(label, (this.unanalysed.get(label) ?? 0) + 1);
+      this.warnings.push(
+        `${place.file}:${lineOf(place, [])}: ${label} ${quote(stringField(object, 'metadata', 'name') ?? '')} ` +
+          'changes connectivity but is NOT analysed (verify reads networking.k8s.io/v1 NetworkPolicy only): ' +
+          'the result is wrong wherever it applies',
+      );
     } else {
       const label =
         WORKLOAD_TEMPLATES[kind] || kind === 'NetworkPolicy' || kind === 'Namespace' ? `${kind} (${apiVersion})` : kind;
@@ -443,7 +498,7 @@ class Loader {
     }
   }
 
-  private addList(items: unknown, place: Place): void {
+  private addList(items: unknown, place: Place, itemType?: { apiVersion: string; kind: string }): void {
     if (items === undefined || items === null) return;
     if (!Array.isArray(items)) {
       this.problem(place, ['items'], `must be a list (got ${describe(items)})`);
@@ -453,7 +508,7 @@ class Loader {
     items.forEach((item, i) => {
       const node = isSeq(itemsNode) ? itemsNode.items[i] : undefined;
       const itemPlace: Place = node ? { ...place, node } : place;
-      if (isRecord(item)) this.addObject(item, itemPlace);
+      if (isRecord(item)) this.addObject(item, itemPlace, itemType);
       else this.problem(place, ['items', i], `must be a mapping (a Kubernetes object), got ${describe(item)}`);
     });
   }
@@ -465,7 +520,8 @@ class Loader {
       return;
     }
     const policy = toPolicy(object, this.defaultNamespace, this.source(place));
-    if (this.isDuplicate(`NetworkPolicy ${policy.namespace}/${policy.name}`, place)) return;
+    const { source: _source, ...content } = policy;
+    if (this.isDuplicate(`NetworkPolicy ${policy.namespace}/${policy.name}`, content, place)) return;
     this.policies.push(policy);
   }
 
@@ -480,7 +536,7 @@ class Loader {
       for (const issue of issues) this.problem(place, issue.path, issue.message);
       return;
     }
-    if (this.isDuplicate(`Namespace ${name}`, place)) return;
+    if (this.isDuplicate(`Namespace ${name}`, { labels }, place)) return;
     this.namespaces.push({ name, labels });
   }
 
@@ -508,19 +564,37 @@ class Loader {
       for (const issue of issues) this.problem(place, issue.path, issue.message);
       return;
     }
-    if (this.isDuplicate(`${kind} ${namespace}/${name}`, place)) return;
+    if (this.isDuplicate(`${kind} ${namespace}/${name}`, { labels, ports }, place)) return;
     this.workloads.push({ namespace, name, kind, labels, ports, source: this.source(place) });
   }
 
-  private isDuplicate(identity: string, place: Place): boolean {
+  /**
+   * Whether the identity was read before. The same content again (what verify reads of it: a
+   * policy's spec, a namespace's labels, a pod's labels and ports) is read once, silently, as
+   * applying it twice would; different content is a problem, since which one is live is unknown.
+   */
+  private isDuplicate(identity: string, content: unknown, place: Place): boolean {
     const here = `${place.file}:${lineOf(place, [])}`;
+    const key = canonicalJson(content);
     const first = this.defined.get(identity);
     if (first === undefined) {
-      this.defined.set(identity, here);
+      this.defined.set(identity, { at: here, key });
       return false;
     }
-    this.problem(place, [], `${identity} is defined twice (first at ${first}): remove one, or rename it`);
+    if (first.key !== key) {
+      this.problem(
+        place,
+        [],
+        `${identity} is defined twice with different content (first at ${first.at}): remove one, or rename it`,
+      );
+    }
+    this.objects -= 1; // one object, read once
     return true;
+  }
+
+  /** A document that is not a Kubernetes object: skipped, with a warning naming it. */
+  private skip(place: Place, why: string): void {
+    this.warnings.push(`${place.file}:${lineOf(place, [])}: ${why}: skipped`);
   }
 
   private source(place: Place): SourceRef {
@@ -644,6 +718,9 @@ function readContainerPorts(spec: unknown, path: Segment[], issues: Issue[]): Co
   return ports;
 }
 
+/** The fields of a container port (core/v1 ContainerPort). */
+const CONTAINER_PORT_FIELDS = ['containerPort', 'hostIP', 'hostPort', 'name', 'protocol'];
+
 function readContainerPort(port: unknown, path: Segment[], issues: Issue[]): ContainerPort | undefined {
   if (!isRecord(port)) {
     issues.push({ path, message: `must be a mapping (got ${describe(port)})` });
@@ -652,10 +729,27 @@ function readContainerPort(port: unknown, path: Segment[], issues: Issue[]): Con
   const { containerPort, name } = port;
   const protocol = port['protocol'] ?? 'TCP';
   const before = issues.length;
-  if (typeof containerPort !== 'number' || !isPortNumber(containerPort)) {
+  const unknown = Object.keys(port).filter((key) => !CONTAINER_PORT_FIELDS.includes(key));
+  for (const key of unknown) {
+    const guess = closest(key, CONTAINER_PORT_FIELDS);
+    issues.push({
+      path: [...path, key],
+      message: `unknown field${guess ? ` (did you mean "${guess}"?)` : `: a container port has ${CONTAINER_PORT_FIELDS.join(', ')}`}: ${UNKNOWN_FIELD_WHY}`,
+    });
+  }
+  // containerPort misspelt: one problem (the unknown field), not a second "is required".
+  const misspelt = unknown.some((key) => closest(key, CONTAINER_PORT_FIELDS) === 'containerPort');
+  if (containerPort == null && misspelt) {
+    // reported above
+  } else if (typeof containerPort !== 'number' || !isPortNumber(containerPort)) {
     issues.push({
       path: [...path, 'containerPort'],
-      message: containerPort == null ? 'is required' : `${describe(containerPort)} ${PORT_NUMBER_RULE}`,
+      message:
+        containerPort == null
+          ? 'is required'
+          : typeof containerPort === 'number'
+            ? `${containerPort} ${PORT_NUMBER_RULE}`
+            : `must be a number between 1 and 65535 (got ${describe(containerPort)})`,
     });
   }
   if (!(PROTOCOLS as readonly unknown[]).includes(protocol)) {
@@ -672,6 +766,15 @@ function readContainerPort(port: unknown, path: Segment[], issues: Issue[]): Con
 }
 
 // ---- Small helpers -------------------------------------------------------------------------
+
+/** JSON with mapping keys sorted, so that equal content gives equal text whatever the key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isRecord(v) && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
 
 function stringField(value: unknown, ...path: Segment[]): string | undefined {
   const found = field(value, ...path);

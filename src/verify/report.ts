@@ -289,8 +289,52 @@ export function externalEnd(ranges: AddressRange[]): FlowEnd {
   return { name: describeRanges(ranges), cidrs: ranges.flatMap(rangeToCidrs) };
 }
 
-function mermaidText(text: string): string {
+/** Text inside a quoted Mermaid label. */
+export function mermaidText(text: string): string {
   return text.replaceAll('"', '#quot;');
+}
+
+/** Mermaid lines as the fenced block GitHub and GitLab render in Markdown. */
+export function fenceMermaid(lines: string[]): string {
+  return `\`\`\`mermaid\n${lines.join('\n')}\n\`\`\`\n`;
+}
+
+/**
+ * The nodes of a Mermaid flowchart: one per flow end, grouped into a subgraph per namespace
+ * (external addresses in their own), ids in order of first use.
+ *
+ * Usage: const graph = new MermaidGraph(); const a = graph.node(flow.from); …
+ *        fenceMermaid([...graph.lines(), `  ${a} --> ${b}`]);
+ */
+export class MermaidGraph {
+  private readonly ids = new Map<string, { id: string; group: string; label: string }>();
+
+  node(end: FlowEnd): string {
+    let known = this.ids.get(end.name);
+    if (!known) {
+      const slash = end.name.indexOf('/');
+      const group = end.cidrs || slash < 0 ? 'external addresses' : end.name.slice(0, slash);
+      const label = end.cidrs || slash < 0 ? end.name : end.name.slice(slash + 1);
+      known = { id: `n${this.ids.size}`, group, label };
+      this.ids.set(end.name, known);
+    }
+    return known.id;
+  }
+
+  /** `flowchart LR` and the subgraphs, namespaces sorted, external addresses last. */
+  lines(): string[] {
+    const groups = new Map<string, string[]>();
+    for (const { id, group, label } of this.ids.values()) {
+      groups.set(group, [...(groups.get(group) ?? []), `    ${id}["${mermaidText(label)}"]`]);
+    }
+    const names = [...groups.keys()].sort((a, b) =>
+      a === 'external addresses' ? 1 : b === 'external addresses' ? -1 : compare(a, b),
+    );
+    return [
+      'flowchart LR',
+      ...names.flatMap((name, i) => [`  subgraph g${i}["${mermaidText(name)}"]`, ...(groups.get(name) ?? []), '  end']),
+    ];
+  }
 }
 
 function sortFindings(findings: Finding[]): Finding[] {

@@ -145,7 +145,7 @@ Usage: {{ $ports := include "fineract-netpol.plan.ports" (dict "path" "connectio
 
 {{/*
 fineract-netpol.plan.connections: the whole plan, as YAML
-{policies: {<component>: {ingress: [rule…], egress: [rule…]}}, skipped: […], errors: […]},
+{policies: {<component>: {ingress: [rule…], egress: [rule…]}}, skipped: […], skippedNames: […], errors: […]},
 where a rule is {name, description, peers: [peer items], ports: […]}.
 - An enabled connection between two components gives an egress rule on the source and an ingress
   rule on the destination; with a peer or network, only the component's side.
@@ -159,6 +159,7 @@ Usage: {{ $plan := include "fineract-netpol.plan.connections" . | fromYaml }}
 {{- $v := .Values -}}
 {{- $errors := list -}}
 {{- $skipped := list -}}
+{{- $skippedNames := list -}}
 {{- $policies := dict -}}
 {{- range $name, $component := $v.components | default dict -}}
   {{- if eq (include "fineract-netpol.util.enabled" $component) "true" -}}
@@ -179,6 +180,7 @@ Usage: {{ $plan := include "fineract-netpol.plan.connections" . | fromYaml }}
       {{- $errors = concat $errors $problems -}}
     {{- else if not (and $from.enabled $to.enabled) -}}
       {{- $skipped = append $skipped (printf "%s (component %q is disabled)" $cname (ternary $from.name $to.name (not $from.enabled))) -}}
+      {{- $skippedNames = append $skippedNames $cname -}}
     {{- else -}}
       {{- if eq $from.kind "component" -}}
         {{- $policy := get $policies $from.name -}}
@@ -210,5 +212,21 @@ Usage: {{ $plan := include "fineract-netpol.plan.connections" . | fromYaml }}
     {{- $_ := set $policy "egress" (append $policy.egress (dict "name" "dns" "description" "DNS resolution" "peers" (list $dns) "ports" $ports.ports)) -}}
   {{- end -}}
 {{- end -}}
-{{- toYaml (dict "policies" $policies "skipped" ($skipped | default list) "errors" ($errors | default list)) -}}
+{{- toYaml (dict "policies" $policies "skipped" ($skipped | default list) "skippedNames" ($skippedNames | default list) "errors" ($errors | default list)) -}}
+{{- end -}}
+
+{{/*
+fineract-netpol.skipped.comment: YAML comment lines naming the connections the plan skipped (they
+name a disabled component) and the override that says so in the values, for `helm template`
+readers (NOTES.txt shows the same list after `helm install`).
+Usage: {{- include "fineract-netpol.skipped.comment" $plan | nindent 0 }}
+*/}}
+{{- define "fineract-netpol.skipped.comment" -}}
+{{- $names := list -}}
+{{- range .skippedNames }}{{ $names = append $names (include "fineract-netpol.util.comment" .) }}{{ end -}}
+# Skipped connections (they name a disabled component):
+{{- range .skipped }}
+#   - {{ include "fineract-netpol.util.comment" . }}
+{{- end }}
+# To say so in the values: --set {{ range $i, $n := $names }}{{ if $i }},{{ end }}connections.{{ $n }}.enabled=false{{ end }}
 {{- end -}}

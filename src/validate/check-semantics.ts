@@ -469,6 +469,7 @@ type Flow = { name: string; from: Endpoint; to: Endpoint; ports: PortEntry[] };
 function checkConnections(values: Values, context: Context): Finding[] {
   const findings: Finding[] = [];
   const flows: Flow[] = [];
+  const skipped: Finding[] = [];
   for (const [name, connection] of sortedEntries(values.connections)) {
     if (!isMap(connection) || !isEnabled(connection)) continue;
     const path = ['connections', name];
@@ -494,10 +495,10 @@ function checkConnections(values: Values, context: Context): Finding[] {
         ['to', to],
       ] as const) {
         if (endpoint.kind === 'component' && !endpoint.enabled) {
-          findings.push({
+          skipped.push({
             path: [...path, end, 'component'],
             message: `component "${endpoint.name}" is disabled (enabled: false): this connection is skipped`,
-            fix: `enable the component, or set ${formatPath([...path, 'enabled'])}: false to say so`,
+            fix: '', // below: one override for every skipped connection
             severity: 'warning',
             related: [['components', endpoint.name, 'enabled']],
           });
@@ -507,8 +508,20 @@ function checkConnections(values: Values, context: Context): Finding[] {
     }
     flows.push({ name, from, to, ports: portEntries(connection.ports) });
   }
-  findings.push(...duplicateFlows(flows, context));
+  const fix = `enable the component, or silence these warnings by disabling the skipped connections too: ${disableOverride(skipped.map((f) => String(f.path[1])))}`;
+  findings.push(...skipped.map((f) => ({ ...f, fix })), ...duplicateFlows(flows, context));
   return findings;
+}
+
+/**
+ * The one-line override that disables these connections, for the command line and for a values
+ * file: `--set connections.a.enabled=false,connections.b.enabled=false (values: connections:
+ * {a: {enabled: false}, b: {enabled: false}})`. Names are DNS-1123 labels: no dot to escape.
+ */
+function disableOverride(connections: string[]): string {
+  const set = connections.map((c) => `connections.${c}.enabled=false`).join(',');
+  const yaml = connections.map((c) => `${c}: {enabled: false}`).join(', ');
+  return `--set ${set} (in a values file: connections: {${yaml}})`;
 }
 
 /** The one endpoint a connection end names; problems are added to `problems`. */

@@ -91,6 +91,20 @@ Usage: {{ $r := include "fineract-netpol.validate.peerOverlaps" (dict "root" $ "
 {{- end -}}
 
 {{/*
+fineract-netpol.validate.fail: refuses the values, listing every problem: `fail`, which stops
+`helm install`, `helm template` and Argo CD. `helm lint` runs templates in Helm's lint mode, where
+`fail` only logs at INFO level and returns (Helm 3 and 4: pkg/engine/engine.go), so rendering goes
+on to the next line, reached in lint mode only: an `include` of a template that does not exist,
+named by the same problems. Lint mode does not swallow that error, so `helm lint` reports the
+problems as an [ERROR] and exits 1 (the name is quoted in Go syntax there: \" and \n escaped).
+Usage: {{- include "fineract-netpol.validate.fail" $errors -}}
+*/}}
+{{- define "fineract-netpol.validate.fail" -}}
+{{- fail (printf "\n\nfineract-netpol: the values have %d problem(s):\n  - %s" (len .) (join "\n  - " .)) -}}
+{{- include (printf "fineract-netpol refuses these values (helm lint shows the refusal as a missing template): %d problem(s): %s" (len .) (join " | " .)) dict -}}
+{{- end -}}
+
+{{/*
 fineract-netpol.validate.values: first the shape guard (_shape.tpl: the types the templates rely
 on, for renders that skip the JSON Schema), then what JSON Schema cannot check (references between entries,
 CIDR arithmetic, port rules, selectors that select everything, duplicate policy names, and the
@@ -103,7 +117,7 @@ Usage: {{- include "fineract-netpol.validate.values" . }}
 {{- $shape := dict "errors" (list) -}}
 {{- include "fineract-netpol.shape.values" (dict "acc" $shape "values" .Values) -}}
 {{- if $shape.errors -}}
-  {{- fail (printf "\n\nfineract-netpol: the values have %d problem(s):\n  - %s" (len $shape.errors) (join "\n  - " $shape.errors)) -}}
+  {{- include "fineract-netpol.validate.fail" $shape.errors -}}
 {{- end -}}
 {{- $v := .Values -}}
 {{- $errors := (include "fineract-netpol.text.values" $v | fromYaml).errors | default list -}}
@@ -144,6 +158,6 @@ Usage: {{- include "fineract-netpol.validate.values" . }}
 {{- end -}}
 {{- $errors = concat $errors (include "fineract-netpol.plan.connections" . | fromYaml).errors -}}
 {{- if $errors -}}
-  {{- fail (printf "\n\nfineract-netpol: the values have %d problem(s):\n  - %s" (len $errors) (join "\n  - " $errors)) -}}
+  {{- include "fineract-netpol.validate.fail" $errors -}}
 {{- end -}}
 {{- end -}}

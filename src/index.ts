@@ -20,6 +20,9 @@ export {
   defineValues,
   type EndpointOverride,
   type FineractNetpolValues,
+  type OneKindOnly,
+  type PortNumberOrNameWithALetter,
+  type PortOverride,
   type ValuesOverride,
 } from './values/define.ts';
 export {

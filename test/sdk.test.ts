@@ -21,7 +21,9 @@ import {
   Values,
   ValuesValidationError,
   writeValuesFile,
+  type EndpointOverride,
   type FineractNetpolValues,
+  type PortOverride,
   type ValuesInput,
   type ValuesOverride,
 } from '../src/index.ts';
@@ -89,6 +91,18 @@ describe('defineValues: types', () => {
         connections: { x: { from: { component: 'fineract' }, to: { component: 'keycloak' }, ports: [] } },
       });
     expect(noPorts).toThrow(ValuesValidationError);
+    // @ts-expect-error -- TS2322: '53' is not assignable to PortNumberOrNameWithALetter (write 53)
+    expect(() => defineValues({ dns: { ports: [{ port: '53', protocol: 'UDP' }] } })).toThrow(ValuesValidationError);
+  });
+
+  it('accepts numbers and named ports, and null to clear a default endpoint kind', () => {
+    expectTypeOf<{ port: 'http-metrics' }>().toExtend<PortOverride>();
+    expectTypeOf<{ port: 'h2' }>().toExtend<PortOverride>();
+    expectTypeOf<{ port: 8080; endPort: 8090 }>().toExtend<PortOverride>();
+    expectTypeOf<{ port: '5432' }>().not.toExtend<PortOverride>();
+    expectTypeOf<{ port: '' }>().not.toExtend<PortOverride>();
+    expectTypeOf<{ component: 'keycloak'; peer: null }>().toExtend<EndpointOverride>();
+    expectTypeOf<{ component: 'fineract'; network: 'rds' }>().not.toExtend<EndpointOverride>();
   });
 
   it('is the model: the generated declarations have the keys of the zod input types', () => {

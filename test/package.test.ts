@@ -5,11 +5,16 @@
 //   - the TypeScript language service (what an editor runs): completion offers the model's keys,
 //     hover shows a key's description;
 //   - the installed `fineract-netpol` bin: --help, `emit` of the good file, whose YAML real Helm 4
-//     renders with the packaged chart, byte-identical to writeValuesFile from the installed SDK.
+//     renders with the packaged chart, byte-identical to writeValuesFile from the installed SDK;
+//   - the package.json a registry gets: publishable (no `private`), its metadata and engines;
+//   - a project as `npm init -y` makes it ("type": "commonjs"): the README's values/uat.ts compiles
+//     with the documented tsconfig and emits; `npx fineract-netpol` with the host's Node 20 and with
+//     Node 24 first on PATH: validate, verify, emit (.ts needs type stripping: on Node 20 an error
+//     with the fix, .mjs works) and require() of the SDK.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -23,9 +28,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 type Run = { status: number; stdout: string; stderr: string };
 
-/** Runs a command; npm's own npm_* variables (when the tests run under `npm test`) are not passed on. */
-function run(command: string, args: string[], cwd: string): Run {
+let tarballPath = '';
+
+/**
+ * Runs a command; npm's own npm_* variables (when the tests run under `npm test`) are not passed on.
+ * `path` goes first on PATH (a folder holding the `node` that `npx` and the bin's shebang then run).
+ */
+function run(command: string, args: string[], cwd: string, path?: string): Run {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  if (path !== undefined) env.PATH = `${path}${delimiter}${env.PATH ?? ''}`;
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
@@ -81,10 +92,22 @@ const BAD: Record<string, { source: string; code: RegExp; names: string }> = {
     code: /^TS(2322|2820)$/,
     names: `'"udp"'`,
   },
+  // The type of the second kind's key spells the problem (OneKindOnly).
   'two-kinds.ts': {
     source: `connections: { x: { from: { component: 'fineract', peer: 'ingress-nginx' }, to: { component: 'keycloak' }, ports: [{ port: 80 }] } }`,
     code: /^TS2322$/,
-    names: `'string' is not assignable to type 'null`,
+    names: `Type '"ingress-nginx"' is not assignable to type '"an endpoint names one kind: remove this key (null clears the default)"'`,
+  },
+  'two-kinds-network.ts': {
+    source: `connections: { x: { from: { component: 'fineract', network: 'rds' }, to: { component: 'keycloak' }, ports: [{ port: 80 }] } }`,
+    code: /^TS2322$/,
+    names: `Type '"rds"' is not assignable to type '"an endpoint names one kind: remove this key (null clears the default)"'`,
+  },
+  // A string of digits is not a port name: the type's name says a name has a letter.
+  'port-digits.ts': {
+    source: `connections: { x: { from: { component: 'fineract' }, to: { network: 'rds' }, ports: [{ port: '5432' }] } }`,
+    code: /^TS2322$/,
+    names: `Type '"5432"' is not assignable to type 'PortNumberOrNameWithALetter'`,
   },
 };
 const badSource = (body: string) =>
@@ -94,6 +117,7 @@ beforeAll(() => {
   mustRun('npm', ['pack', '--pack-destination', work, '--loglevel=error'], REPO_ROOT);
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
   if (!tarball) throw new Error(`npm pack wrote no tarball into ${work}`);
+  tarballPath = join(work, tarball);
   mkdirSync(project);
   writeFileSync(
     join(project, 'package.json'),
@@ -146,7 +170,7 @@ describe('the packed package', () => {
     }
     expect(readFileSync(join(installed, 'dist/src/cli/main.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
-    expect(pkg.bin).toEqual({ 'fineract-netpol': './dist/src/cli/main.js' });
+    expect(pkg.bin).toEqual({ 'fineract-netpol': 'dist/src/cli/main.js' });
   });
 
   it('is importable by its exports: the SDK, the JSON Schema, package.json', () => {
@@ -294,6 +318,216 @@ export default defineValues({ networks: { rds: { cidrs: ['10.20.0.0/33'] } } });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('invalid.ts  networks.rds.cidrs[0]  "10.20.0.0/33" is not a valid CIDR');
     expect(existsSync(join(project, 'invalid.yaml'))).toBe(false);
+  });
+});
+
+describe('the package.json a registry gets', () => {
+  const pkg = () => JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+
+  it('is publishable: public, with provenance, its metadata pointing at one repository', () => {
+    const meta = pkg();
+    expect(meta.private).toBeUndefined();
+    expect(meta.name).toBe('fineract-netpol');
+    expect(meta.publishConfig).toEqual({ access: 'public', provenance: true });
+    expect(meta.license).toBe('Apache-2.0');
+    expect(meta.keywords).toEqual(expect.arrayContaining(['fineract', 'kubernetes', 'networkpolicy', 'helm']));
+    const repository = meta.repository as { type: string; url: string };
+    expect(repository.type).toBe('git');
+    const repo = /^git\+(https:\/\/github\.com\/[\w.-]+\/[\w.-]+)\.git$/.exec(repository.url)?.[1];
+    expect(repo, repository.url).toBeDefined();
+    expect(meta.homepage).toBe(`${repo}#readme`);
+    expect(meta.bugs).toEqual({ url: `${repo}/issues` });
+  });
+
+  it('engines: Node 20.19+ (require of ES modules) or 22.12+, which the tests below run', () => {
+    expect(pkg().engines).toEqual({ node: '^20.19.0 || >=22.12.0' });
+  });
+});
+
+// The host's Node 20 (end of life, yet still common) and the Node running these tests (24).
+const NODE20 = '/usr/bin/node';
+const node20 = existsSync(NODE20) ? spawnSync(NODE20, ['--version'], { encoding: 'utf8' }).stdout.trim() : '';
+const NODES: [string, string][] = [
+  ['Node 24', process.execPath],
+  ['Node 20', node20.startsWith('v20.') ? NODE20 : ''],
+];
+
+describe('a "type": "commonjs" project, as `npm init -y` makes it', () => {
+  const cjs = join(work, 'commonjs');
+  /** `npx fineract-netpol …` in the commonjs project with `node` first on PATH. */
+  const npx = (node: string, args: string[], cwd = cjs): Run =>
+    run('npx', ['--no-install', 'fineract-netpol', ...args], cwd, dirname(node));
+  const tsc = (args: string[], cwd = cjs): Run =>
+    run(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), ...args], cwd);
+  /** The errors of tsc's --pretty false output. */
+  const tscErrors = (out: string) =>
+    [...out.matchAll(/^(\S+)\(\d+,\d+\): error (TS\d+): (.*)$/gm)].map((m) => m.slice(1));
+  // The README's example, unchanged.
+  const README_TS = `import { defineValues } from 'fineract-netpol';
+
+export default defineValues({
+  commonLabels: { environment: 'uat' },
+  networks: { rds: { cidrs: ['10.20.32.0/24', '10.20.33.0/24'], excludePrivate: false } },
+  connections: { 'keycloak-admin-from-ingress': { enabled: false } },
+});
+`;
+  // The consumer tsconfig the README documents.
+  const TSCONFIG = {
+    compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, skipLibCheck: true, noEmit: true },
+    include: ['values'],
+  };
+
+  beforeAll(() => {
+    mkdirSync(join(cjs, 'values'), { recursive: true });
+    mustRun('npm', ['init', '-y', '--loglevel=error'], cjs);
+    const manifest = JSON.parse(readFileSync(join(cjs, 'package.json'), 'utf8')) as Record<string, unknown>;
+    // npm 10.9+ writes "type": "commonjs"; older npm writes no type, which Node reads the same way.
+    writeFileSync(join(cjs, 'package.json'), `${JSON.stringify({ ...manifest, type: 'commonjs' }, null, 2)}\n`);
+    mustRun('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarballPath], cjs);
+    writeFileSync(join(cjs, 'values', 'uat.ts'), README_TS);
+    writeFileSync(join(cjs, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
+    // The same values as JavaScript for Node without type stripping (the fix emit gives on Node 20).
+    writeFileSync(join(cjs, 'values', 'uat.mjs'), `// @ts-check\n${README_TS}`);
+    writeFileSync(join(cjs, 'uat.yaml'), readFileSync(join(REPO_ROOT, 'values', 'uat.yaml')));
+    writeFileSync(join(cjs, 'bad.yaml'), 'networks:\n  rds: {cidrs: [10.20.0.0/33]}\n');
+    writeFileSync(
+      join(cjs, 'sdk.cjs'),
+      "const { defineValues } = require('fineract-netpol');\nconsole.log(typeof defineValues);\n",
+    );
+  }, 600_000);
+
+  it('tsc with the documented tsconfig compiles values/uat.ts, and fails a two-kind endpoint, naming it', () => {
+    const good = tsc(['-p', 'tsconfig.json', '--pretty', 'false']);
+    expect(good.status, good.stdout).toBe(0);
+    writeFileSync(join(cjs, 'values', 'bad.ts'), badSource(BAD['two-kinds-network.ts']?.source ?? ''));
+    try {
+      const bad = tsc(['-p', 'tsconfig.json', '--pretty', 'false']);
+      expect(bad.status).toBe(2);
+      expect(tscErrors(bad.stdout)).toEqual([['values/bad.ts', 'TS2322', BAD['two-kinds-network.ts']?.names + '.']]);
+    } finally {
+      rmSync(join(cjs, 'values', 'bad.ts'));
+    }
+  });
+
+  it("tsc --init's options (declarations, verbatimModuleSyntax) pass a values .mts, naming its type (no TS2742)", () => {
+    const dir = join(cjs, 'init');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'uat.mts'), README_TS);
+    const options = {
+      compilerOptions: {
+        module: 'nodenext',
+        target: 'esnext',
+        types: [],
+        declaration: true,
+        noUncheckedIndexedAccess: true,
+        exactOptionalPropertyTypes: true,
+        strict: true,
+        verbatimModuleSyntax: true,
+        isolatedModules: true,
+        moduleDetection: 'force',
+        skipLibCheck: false,
+        emitDeclarationOnly: true,
+        outDir: 'out',
+      },
+      files: ['uat.mts'],
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(options));
+    const result = tsc(['-p', 'tsconfig.json', '--pretty', 'false'], dir);
+    expect(result.status, result.stdout).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'uat.d.mts'), 'utf8')).toContain('import("fineract-netpol").ValuesOverride');
+  });
+
+  it('tsc without a tsconfig (ES5, node10): errors only in zod and yaml typings, none with --skipLibCheck', () => {
+    const plain = tsc(['--noEmit', '--pretty', 'false', 'values/uat.ts']);
+    expect(plain.status).toBe(2);
+    const files = new Set(tscErrors(plain.stdout).map(([file]) => file?.split('/').slice(0, 2).join('/')));
+    expect([...files].sort()).toEqual(['node_modules/yaml', 'node_modules/zod']);
+    const skip = tsc(['--noEmit', '--pretty', 'false', '--skipLibCheck', 'values/uat.ts']);
+    expect(skip.status, skip.stdout).toBe(0);
+  });
+
+  describe.each(NODES)('npx fineract-netpol on %s', (label, node) => {
+    const skip = node === '' ? `no ${label} at ${NODE20}` : '';
+
+    it.skipIf(skip)(`runs with ${label} first on PATH`, () => {
+      const version = run('node', ['--version'], cjs, dirname(node)).stdout.trim();
+      expect(version.split('.')[0]).toBe(label === 'Node 20' ? 'v20' : process.version.split('.')[0]);
+    });
+
+    it.skipIf(skip)('validate: exit 0 for values/uat.yaml, exit 1 with the problem at its line', () => {
+      const good = npx(node, ['validate', '-f', 'uat.yaml']);
+      expect(good.status, good.stderr).toBe(0);
+      expect(good.stdout).toMatch(/^uat\.yaml: valid \(/);
+      const bad = npx(node, ['validate', '-f', 'bad.yaml']);
+      expect(bad.status).toBe(1);
+      expect(bad.stdout).toContain('bad.yaml:2:17  networks.rds.cidrs[0]  "10.20.0.0/33"');
+    });
+
+    it.skipIf(skip)('verify: the legacy policies over the Fineract workloads, with its error findings', () => {
+      const result = npx(node, [
+        'verify',
+        '-m',
+        join(REPO_ROOT, 'test', 'fixtures', 'legacy'),
+        '-w',
+        join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml'),
+        '-o',
+        'json',
+      ]);
+      expect(result.status, result.stderr).toBe(1);
+      const report = JSON.parse(result.stdout) as { findings: { severity: string }[] };
+      expect(report.findings.some((f) => f.severity === 'error')).toBe(true);
+    });
+
+    it.skipIf(skip)('require() of the SDK from CommonJS', () => {
+      const result = run('node', ['sdk.cjs'], cjs, dirname(node));
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toBe('function\n');
+    });
+
+    it.skipIf(skip)('emit of values/uat.mjs: the YAML of values/uat.ts, modeline relative to the cwd', () => {
+      const result = npx(node, ['emit', 'values/uat.mjs']);
+      expect(result.status, result.stderr).toBe(0);
+      const ref = /^# yaml-language-server: \$schema=(\S+)\n/.exec(result.stdout)?.[1] ?? '';
+      expect(resolve(cjs, ref)).toBe(
+        join(cjs, 'node_modules', 'fineract-netpol', 'schema', 'values-override.schema.json'),
+      );
+      expect(parseYaml(result.stdout)).toEqual({
+        commonLabels: { environment: 'uat' },
+        networks: { rds: { cidrs: ['10.20.32.0/24', '10.20.33.0/24'], excludePrivate: false } },
+        connections: { 'keycloak-admin-from-ingress': { enabled: false } },
+      });
+    });
+
+    if (label === 'Node 20') {
+      it.skipIf(skip)('emit of values/uat.ts: exit 2, Node 20 cannot strip types, and the fix', () => {
+        const result = npx(node, ['emit', 'values/uat.ts', '-o', 'values/uat-node20.yaml']);
+        expect(result.status).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toBe(
+          `fineract-netpol: values/uat.ts: Node.js ${node20} cannot load TypeScript (type stripping needs Node.js 22.18+ or 23.6+)\n` +
+            '  fix: run emit with Node.js 22.18+ (24 LTS recommended), or write the module as JavaScript in values/uat.mjs ' +
+            '(the same code without type annotations; `// @ts-check` on its first line keeps the editor checking it)\n',
+        );
+        expect(existsSync(join(cjs, 'values', 'uat-node20.yaml'))).toBe(false);
+      });
+    } else {
+      it.skipIf(skip)('emit of values/uat.ts: exit 0; -o into a subfolder, the modeline relative to it', () => {
+        const stdout = npx(node, ['emit', 'values/uat.ts']);
+        expect(stdout.stderr).toBe('');
+        expect(stdout.status).toBe(0);
+        expect(stdout.stdout).toBe(npx(node, ['emit', 'values/uat.mjs']).stdout.replace('uat.mjs', 'uat.ts'));
+        const written = npx(node, ['emit', 'values/uat.ts', '-o', 'values/uat.yaml']);
+        expect(written.status, written.stderr).toBe(0);
+        const yaml = readFileSync(join(cjs, 'values', 'uat.yaml'), 'utf8');
+        expect(yaml.split('\n')[0]).toBe(
+          '# yaml-language-server: $schema=../node_modules/fineract-netpol/schema/values-override.schema.json',
+        );
+        // From inside values/, on stdout: relative to that folder.
+        const inside = npx(node, ['emit', 'uat.ts'], join(cjs, 'values'));
+        expect(inside.status, inside.stderr).toBe(0);
+        expect(inside.stdout).toBe(yaml);
+      });
+    }
   });
 });
 

@@ -293,7 +293,7 @@ describe('validate: the command line, as a real process', () => {
     writeFileSync(list, '- a\n- b\n');
     const run = cli('-f', join(scratch, 'missing.yaml'), '-f', list);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('missing.yaml: cannot read the values file (no such file)');
+    expect(run.stderr).toContain('missing.yaml: cannot read the values file (no such file or folder)');
     expect(run.stderr).toContain(`${list}:1:1: a values file must be a YAML mapping (key: value), not a list`);
   });
 

@@ -9,6 +9,8 @@
 //        fineract-netpol diff --before legacy/ --after out/uat.yaml --workloads inventory.yaml
 //        fineract-netpol validate -f values/uat.yaml [-f local.yaml] [--output json]
 //        fineract-netpol sandbox -f values/uat.yaml [--workloads FILE] [--legacy DIR]   (root, Linux)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { DIFF_FORMATS, type DiffFormat } from '../verify/diff.ts';
@@ -19,12 +21,20 @@ import { VALIDATE_FORMATS, type ValidateFormat } from '../validate/index.ts';
 import { emit } from './emit/index.ts';
 import { SandboxError } from '../sandbox/exec.ts';
 import { verify } from './verify/index.ts';
+import { REPO_ROOT } from '../paths.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The package's version (package.json next to src/ or dist/). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
 
 export function program(): Command {
   const cli = new Command('fineract-netpol')
     .description('Default-deny NetworkPolicies for Apache Fineract: verify what rendered policies really allow.')
+    .version(packageVersion(), '-V, --version', 'print the version of fineract-netpol')
     .showHelpAfterError()
     .exitOverride();
 

@@ -10,6 +10,7 @@
 //   read (read.ts)  →  merge (merge.ts)  →  check schema (check-schema.ts)
 //                                         →  check semantics (check-semantics.ts)  →  format (format.ts)
 // Throws InputError (exit 2 in the CLI) for a file that cannot be read, is not YAML or not a mapping.
+import { STDIN_NAME, STDIN_PATH } from '../files.ts';
 import { checkSchema } from './check-schema.ts';
 import { checkSemantics } from './check-semantics.ts';
 import { locate, mergeSources } from './merge.ts';
@@ -21,8 +22,10 @@ export { formatValidation, formatJson, formatText, VALIDATE_FORMATS, type Valida
 export { CHART_DEFAULT } from './types.ts';
 export type { Problem, Severity, ValidationResult, ValuesSummary } from './types.ts';
 
-export function validateValuesFiles(files: string[]): ValidationResult {
-  const sources = readSources(files);
+export function validateValuesFiles(paths: string[]): ValidationResult {
+  const sources = readSources(paths);
+  // `-` is standard input, named <stdin> in every message.
+  const files = paths.map((path) => (path === STDIN_PATH ? STDIN_NAME : path));
   const merged = mergeSources(sources);
   const findings = [
     ...sources.flatMap((source) => source.findings),

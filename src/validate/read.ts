@@ -24,6 +24,7 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import { InputError } from '../errors.ts';
+import { fileErrorText, STDIN_NAME, STDIN_PATH } from '../files.ts';
 import { formatPath } from './paths.ts';
 import type { Finding, Path, Position } from './types.ts';
 
@@ -84,13 +85,13 @@ export function readSources(files: string[]): SourceFile[] {
 }
 
 /** One file read and parsed, or the message saying why it cannot be. */
-function readSource(file: string): SourceFile | string {
+function readSource(path: string): SourceFile | string {
+  const file = path === STDIN_PATH ? STDIN_NAME : path;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(path === STDIN_PATH ? 0 : path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return `${file}: cannot read the values file (${reason})`;
+    return `${file}: cannot read the values file (${fileErrorText(error)})`;
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...HELM_YAML, lineCounter });

@@ -5,7 +5,6 @@
 //        writeValuesFile('values/uat.yaml', uat);                  // atomically; same bytes for same values
 //        const merged = readValuesFiles(['values/uat.yaml']);      // helm -f …: over the defaults, parsed
 //        const text = formatValuesYaml(uat, { schema: '../schema/values.schema.json' });
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import {
   Document,
@@ -20,6 +19,7 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import { InputError } from '../errors.ts';
+import { readInput, STDIN_NAME, STDIN_PATH, writeAtomic } from '../files.ts';
 import { Values, type ValuesOutput } from '../model/values.ts';
 import { OVERRIDE_SCHEMA_FILE } from '../paths.ts';
 import { parseValues, validateValues } from './check.ts';
@@ -40,13 +40,8 @@ export const VALUES_YAML = {
 const FLOW_MAX = 72;
 
 /** Reads one values file as YAML. Throws InputError (unreadable file, invalid YAML with its line). */
-function readYamlFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`${file}: cannot read the values file (${(error as Error).message})`);
-  }
+function readYamlFile(path: string): unknown {
+  const { text, name: file } = readInput(path, 'values file');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...VALUES_YAML, lineCounter, prettyErrors: false });
   const error = doc.errors[0];
@@ -59,7 +54,7 @@ function readYamlFile(file: string): unknown {
 
 /** Values files (`helm -f a.yaml -f b.yaml`) merged over the chart defaults and parsed. */
 export function readValuesFiles(files: string[]): ValuesOutput {
-  return parseValues(files.map(readYamlFile), files.join(', '));
+  return parseValues(files.map(readYamlFile), files.map((f) => (f === STDIN_PATH ? STDIN_NAME : f)).join(', '));
 }
 
 /**
@@ -135,24 +130,9 @@ export function schemaRef(fromDir: string): string {
   return path.startsWith('.') ? path : `./${path}`;
 }
 
-/** Writes a file through a flushed temporary sibling and a rename. */
+/** Writes a values file through a flushed temporary sibling and a rename (src/files.ts). */
 export function writeFileAtomic(file: string, text: string): void {
-  const target = resolve(file);
-  mkdirSync(dirname(target), { recursive: true });
-  const temp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  try {
-    const fd = openSync(temp, 'wx');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw new InputError(`${file}: cannot write the values file (${(error as Error).message})`);
-  }
+  writeAtomic(file, text, 'values file');
 }
 
 /** A deep copy of a value with each object's keys in the model's order (unknown keys after them). */

@@ -50,6 +50,7 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import { InputError } from '../errors.ts';
+import { fileErrorText, STDIN_NAME } from '../files.ts';
 import { DNS1123_LABEL } from '../model/primitives.ts';
 import {
   closest,
@@ -135,7 +136,7 @@ const OTHER_POLICY_KINDS: Record<string, string[]> = {
 };
 
 /** The file name given to standard input in messages and `source`. */
-export const STDIN_NAME = '<stdin>';
+export { STDIN_NAME };
 
 /** File name endings read from folders. */
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
@@ -297,11 +298,7 @@ function realPath(path: string): string {
 }
 
 function errorText(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file or folder';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a folder';
-  return error instanceof Error ? error.message : String(error);
+  return fileErrorText(error);
 }
 
 // ---- Parsing and dispatching objects -------------------------------------------------------

@@ -254,10 +254,20 @@ describe('verify: the hand-written legacy policies with the seed defects', () =>
   it('text output: the table, every finding with its severity, and the summary line', () => {
     const result = runCli(args.slice(0, -2));
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/^ {2}ERROR {3}policy-selects-nothing \(fineract-uat\/fineract-network-policy\)$/m);
-    expect(result.stdout).toMatch(
-      /^ {2}WARNING half-open-flow \(fineract-uat\/oauth2-proxy-network-policy egress\[1\]\)$/m,
-    );
+    // Findings grouped by policy, the policies with errors first; messages wrapped to 100 columns.
+    const lines = result.stdout.split('\n');
+    const findings = lines.slice(lines.indexOf('Findings:') + 1, lines.indexOf('', lines.indexOf('Findings:')));
+    /** The findings listed under a policy's heading, up to the next heading. */
+    const under = (policy: string) => {
+      const start = findings.indexOf(`  ${policy}`);
+      expect(start).toBeGreaterThanOrEqual(0);
+      const end = findings.findIndex((l, i) => i > start && /^ {2}\S/.test(l));
+      return findings.slice(start + 1, end < 0 ? undefined : end);
+    };
+    expect(under('fineract-uat/fineract-network-policy')).toContain('    ERROR   policy-selects-nothing');
+    expect(under('fineract-uat/oauth2-proxy-network-policy')).toContain('    WARNING half-open-flow (egress[1])');
+    expect(findings[0]).toBe('  fineract-uat/fineract-network-policy'); // a policy with errors first
+    for (const line of findings) expect(line.length).toBeLessThanOrEqual(100);
     expect(result.stdout).toMatch(
       /^4 policies, 12 workloads \(12 label classes\), \d+ allowed flows; findings: [1-9]\d* error\(s\)/m,
     );
@@ -429,7 +439,7 @@ describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
       'values without --namespace for policies of two namespaces',
       ['verify', '--manifests', TWO_NAMESPACES, '--values', UAT_VALUES],
       undefined,
-      [/several namespaces \(a, b\); pass --namespace/],
+      [/policies in a, b\); pass --namespace/],
     ],
     ['an unknown option', ['verify', '--manifests', LEGACY, '--bogus'], undefined, [/unknown option '--bogus'/]],
     [
@@ -605,13 +615,73 @@ describe('output formats', () => {
     expect(result.stdout).toContain('- **warning** `unprotected-workload`');
   });
 
-  it('mermaid: a flowchart with one node per endpoint and labelled edges', () => {
+  it('mermaid: a fenced flowchart GitHub renders, a subgraph per namespace, same-flow workloads merged', () => {
     const result = run('mermaid');
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('flowchart LR');
-    expect(lines).toContain('  n0["0.0.0.0/0"]');
-    expect(result.stdout).toMatch(/^ {2}n\d+ -->\|"TCP 6379"\| n\d+$/m);
+    expect(lines.slice(0, 2)).toEqual(['```mermaid', 'flowchart LR']);
+    expect(lines.at(-1)).toBe('```');
+    expect(lines).toContain('  subgraph g0["fineract-uat"]');
+    // The three Fineract deployments have the same flows: one node, with their flows among them.
+    const fineract = lines.find((l) => l.endsWith('["fineract-batch, fineract-read, fineract-write"]'));
+    const id = /^ {4}(n\d+)\[/.exec(fineract ?? '')?.[1];
+    expect(id).toBeDefined();
+    expect(lines).toContain(`  ${id} -->|"TCP 8080"| ${id}`);
+    expect(result.stdout).toMatch(new RegExp(`^ {2}${id} -->\\|"TCP 6379"\\| n\\d+$`, 'm'));
+    // Flows between workloads no policy selects are summarized, not drawn; readable: few edges.
+    expect(result.stdout).toMatch(/^ {2}hidden\["\d+ flow\(s\) between workloads no policy selects/m);
+    expect(lines.filter((l) => l.includes(' -->|')).length).toBeLessThan(25);
+    expect(result.stderr).toBe('');
+  });
+
+  it('mermaid with error findings: marked edges, and the reasons on stderr', () => {
+    const legacy = runCli([
+      'verify',
+      '--manifests',
+      LEGACY,
+      '--workloads',
+      WORKLOADS,
+      '--values',
+      UAT_VALUES,
+      '-o',
+      'mermaid',
+    ]);
+    expect(legacy.status).toBe(1);
+    expect(legacy.stdout).toMatch(/^ {2}n\d+ -->\|"✗ undeclared: [^"]+"\| n\d+$/m);
+    expect(legacy.stdout).toMatch(/^ {2}n\d+ -\.->\|"✗ blocked: TCP 6379"\| n\d+$/m);
+    expect(legacy.stdout).toMatch(/^ {2}linkStyle \d+ stroke:#cf222e/m);
+    expect(legacy.stderr).toMatch(
+      /^fineract-netpol: error: missing-flow \(fineract-uat\/fineract-redis-network-policy\):/m,
+    );
+    for (const line of legacy.stderr.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it("--namespace and --only: a reviewer's view; the exit code follows the findings shown", () => {
+    const all = run('json');
+    const uatView = (...view: string[]) => runCli(['verify', '-m', uat, '-w', WORKLOADS, '-f', UAT_VALUES, ...view]);
+    const view = JSON.parse(uatView('-n', 'fineract-uat', '-n', 'monitoring', '-o', 'json').stdout) as VerifyJson;
+    const full = JSON.parse(all.stdout) as VerifyJson;
+    const touches = (r: ConnectionRecord) =>
+      /^(fineract-uat|monitoring)\//.test(r.from) || /^(fineract-uat|monitoring)\//.test(r.to);
+    expect(view.connections).toEqual(full.connections.filter(touches));
+    expect(view.connections.length).toBeLessThan(full.connections.length);
+    const text = uatView('-n', 'kube-system', '--only', 'findings');
+    expect(text.stdout).not.toMatch(/^FROM/m);
+    expect(text.stdout).toContain('Namespace kube-system has no NetworkPolicy');
+    expect(text.stdout).not.toContain('fineract-uat/web-app is selected by no NetworkPolicy');
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^shown: touching kube-system, only findings \(0 flow\(s\), 1 finding\(s\)\)$/,
+    );
+    const components = JSON.parse(
+      runCli(['verify', '-m', uat, '-w', WORKLOADS, '--only', 'components', '-o', 'json']).stdout,
+    ) as VerifyJson;
+    expect(
+      components.connections.some((r) => r.to === 'fineract-uat/web-app' || r.from === 'fineract-uat/web-app'),
+    ).toBe(false);
+    expect(components.connections.some((r) => r.to === 'fineract-uat/fineract-redis')).toBe(true);
+    // The legacy set has errors, but none touching kube-system: exit 0 for that view.
+    expect(runCli(['verify', '-m', LEGACY, '-w', WORKLOADS, '-n', 'kube-system', '--only', 'errors']).status).toBe(0);
+    expect(runCli(['verify', '-m', LEGACY, '-w', WORKLOADS, '-n', 'fineract-uat', '--only', 'errors']).status).toBe(1);
   });
 
   it('text: the FROM/TO/ALLOWED table, the findings and the summary line', () => {

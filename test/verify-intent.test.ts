@@ -561,6 +561,12 @@ describe('intent against the rendered chart', () => {
         message: expect.stringContaining(
           'fineract-uat/fineract-batch, fineract-uat/fineract-read, fineract-uat/fineract-write → fineract-uat/fineract-redis: TCP 6379 is declared by connections.fineract-to-redis but blocked',
         ) as string,
+        // The flows, for the Mermaid graph.
+        between: {
+          from: ['fineract-uat/fineract-batch', 'fineract-uat/fineract-read', 'fineract-uat/fineract-write'],
+          to: ['fineract-uat/fineract-redis'],
+          ports: 'TCP 6379',
+        },
       },
     ]);
   });
@@ -578,6 +584,7 @@ describe('intent against the rendered chart', () => {
         severity: 'error',
         policy: 'fineract-uat/keycloak-network-policy',
         rule: 'ingress[4]',
+        between: { from: ['fineract-uat/web-app'], to: ['fineract-uat/keycloak'], ports: 'TCP 8080' },
         message: expect.stringMatching(
           /^fineract-uat\/web-app → fineract-uat\/keycloak: TCP 8080 is allowed but no connection of the values declares it .*Declare it in the values \(connections\.<name>: \{from: \{peer: .*\}, to: \{component: keycloak\}, ports: \[\{port: 8080\}\]\}\)/,
         ) as string,

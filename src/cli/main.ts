@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { DIFF_FORMATS, type DiffFormat } from '../verify/diff.ts';
-import { OUTPUT_FORMATS, type OutputFormat } from '../verify/report.ts';
+import { ONLY, OUTPUT_FORMATS, type Only, type OutputFormat } from '../verify/report.ts';
 import { diff } from './diff/index.ts';
 import { validate } from './validate/index.ts';
 import { VALIDATE_FORMATS, type ValidateFormat } from '../validate/index.ts';
@@ -56,7 +56,15 @@ export function program(): Command {
       'values file(s) of the chart: its connections are the declared intent (repeatable, merged like helm -f)',
       collect,
     )
-    .option('-n, --namespace <name>', 'release namespace (default: the namespace of the policies)')
+    .option(
+      '-n, --namespace <name>',
+      'show only flows and findings touching this namespace (repeatable); the first is the release namespace ' +
+        '(default: the namespace of the policies)',
+      collect,
+    )
+    .addOption(
+      new Option('--only <part>', 'show one part: flows, findings, errors (error findings), components').choices(ONLY),
+    )
     .option(
       '--strict',
       'policies verify cannot analyse (AdminNetworkPolicy, Cilium, Calico …) in the input are an error (exit 2)',
@@ -67,11 +75,16 @@ export function program(): Command {
         manifests: string[];
         workloads?: string[];
         values?: string[];
-        namespace?: string;
+        namespace?: string[];
+        only?: Only;
         strict?: boolean;
         output: OutputFormat;
       }) => {
-        const result = await verify(opts);
+        const result = await verify({
+          ...opts,
+          namespace: opts.namespace?.[0],
+          view: { namespaces: opts.namespace ?? [], ...(opts.only ? { only: opts.only } : {}) },
+        });
         process.stderr.write(result.messages);
         process.stdout.write(result.output);
         process.exitCode = result.exitCode;

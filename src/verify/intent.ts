@@ -442,6 +442,7 @@ function undeclaredFinding(intent: Intent, g: Cell): Finding {
   return {
     code: 'undeclared-flow',
     severity: 'error',
+    between: betweenOf(g),
     message:
       `${describeTargets(g.froms)} → ${describeTargets(g.tos)}: ${describePorts(g.ports)} ${g.ports.isAll() ? 'are' : 'is'} allowed but no connection of the values declares it` +
       (allowedBy.length > 0 ? ` (${refs.length > 0 ? 'allowed by ' : ''}${allowedBy.join('; ')})` : '') +
@@ -500,6 +501,7 @@ function missingFinding(intent: Intent, g: Cell): Finding {
   return {
     code: 'missing-flow',
     severity: 'error',
+    between: betweenOf(g),
     message:
       `${describeTargets(g.froms)} → ${describeTargets(g.tos)}: ${describePorts(g.ports)} ${g.ports.isAll() ? 'are' : 'is'} declared by ${g.by.join(', ') || 'the values'} but blocked` +
       (blocked.length > 0 ? `: ${blocked.join('; ')}` : '') +
@@ -533,6 +535,17 @@ function describePorts(ports: PortSet): string {
 // ---- messages ------------------------------------------------------------------------------------
 
 /** Workloads as `ns/name`, external addresses as CIDRs (`0.0.0.0/0 except 10.0.0.0/8, …`). */
+/** The ends of a grouped cell as flow end names: workloads `ns/name`, addresses as CIDRs. */
+function betweenOf(g: Cell): NonNullable<Finding['between']> {
+  const names = (targets: Target[]) =>
+    unique(
+      targets.flatMap((t) =>
+        t.kind === 'pod' ? t.cls.workloads.map((w) => `${w.namespace}/${w.name}`) : rangeToCidrs(t.range),
+      ),
+    );
+  return { from: names(g.froms).sort(compare), to: names(g.tos).sort(compare), ports: g.ports.toString() };
+}
+
 function describeTargets(targets: Target[]): string {
   const workloads = unique(
     targets.flatMap((t) => (t.kind === 'pod' ? t.cls.workloads.map((w) => `${w.namespace}/${w.name}`) : [])),

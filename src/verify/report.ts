@@ -4,7 +4,7 @@
 // Usage: const report = buildReport(analysis, findings, { ignored: 3 });
 //        process.stdout.write(formatReport(report, 'text'));
 import { compareText as compare } from '../order.ts';
-import { mergeRanges, rangeToCidrs, type AddressRange } from './addresses.ts';
+import { mergeRanges, parseRange, rangeToCidrs, type AddressRange } from './addresses.ts';
 import type { AddressEndpoint, Analysis, PodEndpoint } from './analyze.ts';
 import type { PortSet } from './ports.ts';
 import { namespacedName, type ConnectionRecord, type Finding, type Severity } from './types.ts';
@@ -27,7 +27,22 @@ export type FlowEnd = { name: string; cidrs?: string[] };
 /** One allowed flow between two endpoints, before it is split per protocol and CIDR for JSON. */
 export type Flow = { from: FlowEnd; to: FlowEnd; ports: PortSet };
 
-export type Report = { flows: Flow[]; findings: Finding[]; summary: Summary };
+export type Report = {
+  flows: Flow[];
+  findings: Finding[];
+  summary: Summary;
+  /** Workloads (`ns/name`) some policy selects: the ones the policies govern. */
+  governed: string[];
+  /** What the output leaves out (a view's description), for the summary line. */
+  view?: string;
+};
+
+/** What `--only` keeps in the output. */
+export const ONLY = ['flows', 'findings', 'errors', 'components'] as const;
+export type Only = (typeof ONLY)[number];
+
+/** A reviewer's view of a report: only what touches some namespaces, only some parts. */
+export type ReportView = { namespaces?: string[]; only?: Only };
 
 /** The JSON document verify prints with `--output json`. */
 export type JsonReport = { connections: ConnectionRecord[]; findings: Finding[]; summary: Summary };
@@ -40,8 +55,13 @@ export function buildReport(
   const flows = collectFlows(analysis);
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity] += 1;
+  const governed = analysis.classes
+    .filter((cls) => analysis.isolated(cls, 'ingress') || analysis.isolated(cls, 'egress'))
+    .flatMap((cls) => cls.workloads.map(namespacedName))
+    .sort(compare);
   return {
     flows,
+    governed,
     findings: sortFindings(findings),
     summary: {
       policies: analysis.policies.length,
@@ -138,6 +158,44 @@ export function connectionRecords(flows: Flow[]): ConnectionRecord[] {
   return records;
 }
 
+/**
+ * The report as a reviewer asked to see it: `namespaces`, only flows with an end in one of them
+ * and findings about them (a policy there, or naming a workload or the namespace); `only`, one
+ * part (`flows`, `findings`, `errors`: error findings, `components`: flows of the workloads the
+ * policies govern, and the findings). The summary counts stay those of the whole analysis.
+ */
+export function viewReport(report: Report, view: ReportView): Report {
+  const namespaces = view.namespaces ?? [];
+  const inView = (name: string) => namespaces.some((ns) => name.startsWith(`${ns}/`));
+  let flows =
+    namespaces.length === 0 ? report.flows : report.flows.filter((f) => inView(f.from.name) || inView(f.to.name));
+  let findings =
+    namespaces.length === 0
+      ? report.findings
+      : report.findings.filter((f) =>
+          f.policy
+            ? inView(f.policy)
+            : namespaces.some((ns) => f.message.includes(`${ns}/`) || f.message.includes(`Namespace ${ns} `)),
+        );
+  const governed = new Set(report.governed);
+  if (view.only === 'findings' || view.only === 'errors') flows = [];
+  if (view.only === 'flows') findings = [];
+  if (view.only === 'errors') findings = findings.filter((f) => f.severity === 'error');
+  if (view.only === 'components') flows = flows.filter((f) => governed.has(f.from.name) || governed.has(f.to.name));
+  const parts = [
+    namespaces.length > 0 ? `touching ${namespaces.join(', ')}` : '',
+    view.only ? `only ${view.only}` : '',
+  ].filter(Boolean);
+  return parts.length === 0
+    ? report
+    : {
+        ...report,
+        flows,
+        findings,
+        view: `shown: ${parts.join(', ')} (${flows.length} flow(s), ${findings.length} finding(s))`,
+      };
+}
+
 export function formatReport(report: Report, format: OutputFormat): string {
   switch (format) {
     case 'json':
@@ -152,24 +210,68 @@ export function formatReport(report: Report, format: OutputFormat): string {
 }
 
 export function toJson(report: Report): JsonReport {
-  return { connections: connectionRecords(report.flows), findings: report.findings, summary: report.summary };
+  return {
+    connections: connectionRecords(report.flows),
+    findings: report.findings.map(({ between: _between, ...finding }) => finding),
+    summary: report.summary,
+  };
 }
 
+/** Width of the text output: findings are wrapped to fit a 100-column terminal. */
+export const TEXT_WIDTH = 100;
+
 function formatText(report: Report): string {
-  const rows = report.flows.map((f) => [f.from.name, f.to.name, f.ports.toString()]);
-  const lines = [table(['FROM', 'TO', 'ALLOWED'], rows), ''];
+  const lines: string[] = [];
+  if (report.flows.length > 0 || report.view === undefined) {
+    const rows = report.flows.map((f) => [f.from.name, f.to.name, f.ports.toString()]);
+    lines.push(table(['FROM', 'TO', 'ALLOWED'], rows), '');
+  }
   if (report.findings.length === 0) {
     lines.push('No findings.');
   } else {
     lines.push('Findings:');
-    for (const f of report.findings) {
-      const where = [f.policy, f.rule].filter(Boolean).join(' ');
-      lines.push(`  ${f.severity.toUpperCase().padEnd(7)} ${f.code}${where ? ` (${where})` : ''}`);
-      lines.push(`          ${f.message}`);
+    for (const [policy, findings] of groupByPolicy(report.findings)) {
+      lines.push(`  ${policy ?? 'Not about one policy'}`);
+      for (const f of findings) {
+        lines.push(`    ${f.severity.toUpperCase().padEnd(7)} ${f.code}${f.rule ? ` (${f.rule})` : ''}`);
+        lines.push(...wrapText(f.message, TEXT_WIDTH, 12));
+      }
     }
   }
-  lines.push('', summaryLine(report.summary));
+  lines.push('', summaryLine(report.summary), ...(report.view ? [report.view] : []));
   return `${lines.join('\n')}\n`;
+}
+
+/** Findings by policy: the groups in order of their most severe finding, then by name; no policy last. */
+function groupByPolicy(findings: Finding[]): [string | undefined, Finding[]][] {
+  const groups = new Map<string | undefined, Finding[]>();
+  for (const f of findings) groups.set(f.policy, [...(groups.get(f.policy) ?? []), f]);
+  const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  const worst = (fs: Finding[]) => Math.min(...fs.map((f) => rank[f.severity]));
+  return [...groups].sort(
+    ([a, fa], [b, fb]) =>
+      (a === undefined ? 1 : 0) - (b === undefined ? 1 : 0) || worst(fa) - worst(fb) || compare(a ?? '', b ?? ''),
+  );
+}
+
+/**
+ * Text wrapped at spaces to `width` columns, every line indented by `indent` spaces (a word
+ * longer than the line, such as a long path, stays whole).
+ */
+export function wrapText(text: string, width: number, indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/ +/)) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(pad + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(pad + line);
+  return lines;
 }
 
 function formatMarkdown(report: Report): string {
@@ -184,25 +286,127 @@ function formatMarkdown(report: Report): string {
       .join(' ');
     lines.push(`- **${f.severity}** \`${f.code}\`${where ? ` ${where}` : ''}: ${f.message.replaceAll('|', '\\|')}`);
   }
-  lines.push('', summaryLine(report.summary));
+  lines.push('', summaryLine(report.summary), ...(report.view ? ['', report.view] : []));
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A fenced Mermaid flowchart GitHub renders: a subgraph per namespace (external addresses apart),
+ * workloads of one namespace with exactly the same flows merged into one node, one edge per
+ * pair with its ports. Error findings about flows are marked: an allowed flow no connection
+ * declares is a red edge (`✗ undeclared`), a declared flow the policies block a dotted red one
+ * (`✗ blocked`).
+ */
 function formatMermaid(report: Report): string {
-  const ids = new Map<string, string>();
-  const id = (name: string): string => {
-    let value = ids.get(name);
-    if (!value) {
-      value = `n${ids.size}`;
-      ids.set(name, value);
+  // Flows between workloads no policy selects are all open: drawn, they would hide the rest.
+  const governed = new Set(report.governed);
+  const flows = report.flows.filter((f) => governed.has(f.from.name) || governed.has(f.to.name));
+  const hidden = report.flows.length - flows.length;
+  const merged = mergeEnds(flows);
+  const graph = new MermaidGraph();
+  const edges = new Map<string, { from: string; to: string; text: string; style?: string }>();
+  const undeclared = report.findings.filter((f) => f.code === 'undeclared-flow' && f.between);
+  for (const f of flows) {
+    const from = graph.node(merged.get(f.from.name) ?? f.from);
+    const to = graph.node(merged.get(f.to.name) ?? f.to);
+    const bad = undeclared.some((u) => covers(u.between?.from, f.from) && covers(u.between?.to, f.to));
+    const known = edges.get(`${from}>${to}`);
+    if (known && (known.style !== undefined || !bad)) continue;
+    const text = bad ? `✗ undeclared: ${f.ports.toString()}` : f.ports.toString();
+    edges.set(`${from}>${to}`, { from, to, text, ...(bad ? { style: 'stroke:#cf222e,color:#cf222e' } : {}) });
+  }
+  const lines: string[] = [];
+  const styles: string[] = [];
+  for (const e of edges.values()) {
+    if (e.style) styles.push(`  linkStyle ${lines.length} ${e.style}`);
+    lines.push(`  ${e.from} -->|"${mermaidText(e.text)}"| ${e.to}`);
+  }
+  for (const m of report.findings.filter((f) => f.code === 'missing-flow' && f.between)) {
+    const between = m.between as NonNullable<Finding['between']>;
+    for (const from of between.from) {
+      for (const to of between.to) {
+        const a = graph.node(merged.get(from) ?? endOf(from));
+        const b = graph.node(merged.get(to) ?? endOf(to));
+        if (lines.some((l) => l.startsWith(`  ${a} -.->`) && l.endsWith(` ${b}`))) continue;
+        styles.push(`  linkStyle ${lines.length} stroke:#cf222e,color:#cf222e`);
+        lines.push(`  ${a} -.->|"${mermaidText(`✗ blocked: ${between.ports}`)}"| ${b}`);
+      }
     }
-    return value;
-  };
-  const edges = report.flows.map(
-    (f) => `  ${id(f.from.name)} -->|"${mermaidText(f.ports.toString())}"| ${id(f.to.name)}`,
-  );
-  const nodes = [...ids.entries()].map(([name, nodeId]) => `  ${nodeId}["${mermaidText(name)}"]`);
-  return `${['flowchart LR', ...nodes, ...edges].join('\n')}\n`;
+  }
+  const note =
+    hidden > 0
+      ? [
+          `  hidden["${hidden} flow(s) between workloads no policy selects (all open) are not drawn: see -o text"]`,
+          '  style hidden stroke-dasharray: 4 4',
+        ]
+      : [];
+  return fenceMermaid([...graph.lines(), ...note, ...lines, ...styles]);
+}
+
+/**
+ * Ends of one namespace that have the same flows, to the same (merged) ends, merged into one node
+ * (`fineract-uat/fineract-batch, fineract-read, fineract-write`): partition refinement, starting
+ * from one block per namespace (external addresses each on their own).
+ */
+function mergeEnds(flows: Flow[]): Map<string, FlowEnd> {
+  const ends = new Map<string, FlowEnd>();
+  for (const f of flows) for (const end of [f.from, f.to]) ends.set(end.name, end);
+  const groupOf = (end: FlowEnd) => (end.cidrs ? `=${end.name}` : end.name.slice(0, end.name.indexOf('/')));
+  let block = new Map([...ends.values()].map((end) => [end.name, groupOf(end)]));
+  for (;;) {
+    const signature = new Map<string, string[]>();
+    const add = (name: string, entry: string) => signature.set(name, [...(signature.get(name) ?? []), entry]);
+    for (const f of flows) {
+      add(f.from.name, `>${block.get(f.to.name)}:${f.ports.toString()}`);
+      add(f.to.name, `<${block.get(f.from.name)}:${f.ports.toString()}`);
+    }
+    const next = new Map(
+      [...ends.keys()].map((name) => [
+        name,
+        `${block.get(name)}|${[...new Set(signature.get(name))].sort().join(',')}`,
+      ]),
+    );
+    if (new Set(next.values()).size === new Set(block.values()).size) break;
+    block = next;
+  }
+  const members = new Map<string, FlowEnd[]>();
+  for (const [name, id] of block) members.set(id, [...(members.get(id) ?? []), ends.get(name) as FlowEnd]);
+  const merged = new Map<string, FlowEnd>();
+  for (const group of members.values()) {
+    const first = group[0] as FlowEnd;
+    const ns = first.cidrs ? '' : first.name.slice(0, first.name.indexOf('/'));
+    const label =
+      group.length === 1
+        ? first.name
+        : `${ns}/${group
+            .map((e) => e.name.slice(ns.length + 1))
+            .sort(compare)
+            .join(', ')}`;
+    for (const end of group) merged.set(end.name, { ...first, name: label });
+  }
+  return merged;
+}
+
+/** Whether finding ends (workload names, CIDRs) cover a flow end (a workload, or address ranges). */
+function covers(names: string[] | undefined, end: FlowEnd): boolean {
+  if (!names) return false;
+  if (!end.cidrs) return names.includes(end.name);
+  const ranges = names.filter((n) => !n.includes('/') || /^[\d.:a-f]+\/\d+$/i.test(n)).map((n) => n);
+  return end.cidrs.some((cidr) => ranges.some((r) => rangesOverlap(r, cidr)));
+}
+
+function rangesOverlap(a: string, b: string): boolean {
+  try {
+    const x = parseRange(a);
+    const y = parseRange(b);
+    return x.family === y.family && x.start <= y.end && y.start <= x.end;
+  } catch {
+    return false;
+  }
+}
+
+function endOf(name: string): FlowEnd {
+  return /^[\d.:a-f]+\/\d+$/i.test(name) ? { name, cidrs: [name] } : { name };
 }
 
 function summaryLine(s: Summary): string {

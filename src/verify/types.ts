@@ -89,6 +89,11 @@ export type Finding = {
   policy?: string;
   /** The rule concerned, as `ingress[0]` / `egress[2]` (and `.from[1]` / `.to[0]` for a peer). */
   rule?: string;
+  /**
+   * The flows a finding is about (undeclared-flow, missing-flow): sources and destinations as
+   * flow end names (`ns/name`, CIDRs), and the ports. For the Mermaid graph; not in the JSON.
+   */
+  between?: { from: string[]; to: string[]; ports: string };
 };
 
 /** One line of the connectivity table: `from`/`to` are `<ns>/<workload>` or a CIDR. */

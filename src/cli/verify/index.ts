@@ -12,7 +12,16 @@ import { analyze } from '../../verify/analyze.ts';
 import { findings } from '../../verify/findings.ts';
 import { declaredCidrs, intentFindings, readValuesFiles, releaseNamespaceOf } from '../../verify/intent.ts';
 import { loadManifests, type LoadedManifests } from '../../verify/load.ts';
-import { buildReport, formatReport, type OutputFormat, type Report } from '../../verify/report.ts';
+import {
+  buildReport,
+  formatReport,
+  TEXT_WIDTH,
+  viewReport,
+  wrapText,
+  type OutputFormat,
+  type Report,
+  type ReportView,
+} from '../../verify/report.ts';
 import { synthesizeFromPolicies, synthesizeFromValues, type Inventory } from '../../verify/synthesize.ts';
 import { loadWarnings, refuseStdinTwice, requireInventoryMatch, requirePolicies } from '../inputs.ts';
 
@@ -23,10 +32,15 @@ export type VerifyOptions = {
   workloads?: string[];
   /** Values files of the chart (merged like `helm -f a -f b`): their connections are the intent. */
   values?: string[];
-  /** The release namespace; by default the namespace of the policies. */
+  /**
+   * The namespace of objects without one (`kubectl apply -n`), and the release namespace when the
+   * policies span several namespaces; by default the namespace of the components' policies.
+   */
   namespace?: string;
   /** Policies of other APIs (AdminNetworkPolicy, Cilium, Calico …) in the input are an error. */
   strict?: boolean;
+  /** What to show (namespaces touched, one part); the exit code follows the findings shown. */
+  view?: ReportView;
   output: OutputFormat;
 };
 
@@ -38,22 +52,32 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   let messages = loadWarnings(manifests, options);
   requirePolicies(manifests, options.manifests, '--manifests');
   const values = options.values && options.values.length > 0 ? readValuesFiles(options.values) : undefined;
-  const inventory = await readInventory(options, manifests, values);
+  const release = values ? releaseNamespace(manifests, values, options) : undefined;
+  const inventory = await readInventory({ ...options, namespace: release ?? options.namespace }, manifests, values);
   messages += inventory.messages;
   // With values, split external addresses where the values' networks do too, so that a declared
   // network is compared atom by atom.
   const analysis = analyze({ policies: manifests.policies, ...inventory, cidrs: values ? declaredCidrs(values) : [] });
   const found = [
     ...findings(analysis, { namespaces: inventory.namespaces }),
-    ...(values ? intentFindings(analysis, values, { namespace: options.namespace }) : []),
+    ...(values ? intentFindings(analysis, values, { namespace: release }) : []),
   ];
   const ignoredObjects = manifests.ignored.reduce((n, k) => n + k.count, 0);
-  const report = buildReport(analysis, found, { ignoredObjects });
+  const report = viewReport(buildReport(analysis, found, { ignoredObjects }), options.view ?? {});
+  const shownErrors = viewReport(report, { ...options.view, only: 'errors' }).findings;
+  // Mermaid shows where the errors are, not what they say: say it on stderr.
+  if (options.output === 'mermaid') {
+    for (const f of shownErrors) {
+      const where = f.policy ? ` (${f.policy}${f.rule ? ` ${f.rule}` : ''})` : '';
+      const lines = wrapText(`fineract-netpol: error: ${f.code}${where}: ${f.message}`, TEXT_WIDTH, 2);
+      messages += `${lines.map((line, n) => (n === 0 ? line.slice(2) : line)).join('\n')}\n`;
+    }
+  }
   return {
     report,
     output: formatReport(report, options.output),
     messages,
-    exitCode: found.some((f) => f.severity === 'error') ? 1 : 0,
+    exitCode: shownErrors.length > 0 ? 1 : 0,
   };
 }
 
@@ -86,6 +110,27 @@ export async function readInventory(
     };
   }
   return { ...synthesizeFromPolicies(manifests.policies), messages: '' };
+}
+
+/**
+ * The values' release namespace: the namespace of the components' policies; when the policies
+ * span several, the first `--namespace` that holds some (then the first given at all).
+ */
+function releaseNamespace(
+  manifests: LoadedManifests,
+  values: ReturnType<typeof readValuesFiles>,
+  options: Pick<VerifyOptions, 'namespace' | 'view'>,
+): string {
+  const given = [...(options.namespace ? [options.namespace] : []), ...(options.view?.namespaces ?? [])];
+  const holding = new Set(manifests.policies.map((p) => p.namespace));
+  const chosen = given.find((ns) => holding.has(ns));
+  if (chosen !== undefined && holding.size > 1) return chosen;
+  try {
+    return releaseNamespaceOf(manifests, values);
+  } catch (error) {
+    if (error instanceof UsageError && given[0] !== undefined) return given[0];
+    throw error;
+  }
 }
 
 function onlyNamespace(manifests: LoadedManifests): string {

@@ -229,10 +229,11 @@ describe('validate: the command line, as a real process', () => {
     expect(run.stdout).toBe('values/uat.yaml: valid (4 components, 12 connections, 3 networks)\n');
   });
 
-  it('exits 1 with every problem, one line each and the offending line under it', () => {
+  it('exits 1 with every problem on stderr (as emit), one line each and the offending line under it', () => {
     const run = cli('-f', 'test/fixtures/bad-values/private-range-rds.yaml');
     expect(run.status).toBe(1);
-    const lines = run.stdout.split('\n');
+    expect(run.stdout).toBe('test/fixtures/bad-values/private-range-rds.yaml: 2 errors\n');
+    const lines = run.stderr.split('\n');
     expect(lines[0]).toBe(
       'test/fixtures/bad-values/private-range-rds.yaml:10:13  networks.rds.cidrs[0]  "10.20.32.0/24" lies inside the private range "10.0.0.0/8" that excludePrivate removes, so nothing in it is reachable  (set networks.rds.excludePrivate: false and list the real subnets)',
     );
@@ -241,14 +242,31 @@ describe('validate: the command line, as a real process', () => {
       '    > 10 |     cidrs: [10.20.32.0/24, 10.20.33.0/24]',
       '         |             ^^^^^^^^^^^^^',
     ]);
-    expect(run.stdout).toContain('private-range-rds.yaml:10:28  networks.rds.cidrs[1]');
-    expect(lines.at(-2)).toBe('test/fixtures/bad-values/private-range-rds.yaml: 2 errors');
+    expect(run.stderr).toContain('private-range-rds.yaml:10:28  networks.rds.cidrs[1]');
+  });
+
+  it('on a terminal (COLUMNS), problems are wrapped with continuation lines indented', () => {
+    const file = 'test/fixtures/bad-values/private-range-rds.yaml';
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'validate', '-f', file], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, COLUMNS: '100' },
+    });
+    const lines = run.stderr.trimEnd().split('\n');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+    expect(lines[0]).toMatch(
+      /^test\/fixtures\/bad-values\/private-range-rds\.yaml:10:13 {2}networks\.rds\.cidrs\[0\] {2}/,
+    );
+    expect(lines[1]).toMatch(/^ {4}\S/);
+    // Unwrapped, the words are those of the one-line form.
+    const whole = cli('-f', file).stderr;
+    expect(run.stderr.replace(/\s+/g, ' ')).toBe(whole.replace(/\s+/g, ' '));
   });
 
   it('exits 0 for warnings alone, and prints them', () => {
     const run = cli('-f', 'test/fixtures/bad-values/disabled-component.yaml');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('connections.fineract-to-redis.to.component  warning: component "fineract-redis"');
+    expect(run.stderr).toContain('connections.fineract-to-redis.to.component  warning: component "fineract-redis"');
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
       'test/fixtures/bad-values/disabled-component.yaml: valid with 2 warnings (3 components, 12 connections, 3 networks)',
     );

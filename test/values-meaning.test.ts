@@ -36,6 +36,15 @@ function valuesFile(name: string, values: unknown): string {
   return file;
 }
 
+/**
+ * `fineract-netpol validate ARGS` as a process, its two streams read in order (the problems on
+ * stderr, then the verdict on stdout) as `stdout`; `stderr` is what is left after that.
+ */
+function validateCli(...args: string[]): { status: number; stdout: string; stderr: string } {
+  const run = runCli(['validate', ...args]);
+  return { status: run.status, stdout: run.stderr + run.stdout, stderr: '' };
+}
+
 /** The problem lines of validate's text output (`file:line:column  path  message  (fix)`). */
 const problemLines = (stdout: string) => stdout.split('\n').filter((l) => /^\S+:\d+:\d+ {2}/.test(l));
 
@@ -95,7 +104,7 @@ const OVERLAPS: [string, Selector, Selector, boolean][] = [
 describe('a peer sharing pods with a component', () => {
   it('validate exits 1 naming the peer, the component and the fix; Helm 3 and 4 refuse it too', () => {
     const file = corpus('peer-overlaps-component');
-    const run = runCli(['validate', '-f', file]);
+    const run = validateCli('-f', file);
     expect(run.status, run.stdout).toBe(1);
     expect(run.stderr).toBe('');
     expect(problemLines(run.stdout)).toEqual([
@@ -113,7 +122,7 @@ describe('a peer sharing pods with a component', () => {
 
   it("the way to reach some of a component's pods (a narrower component) passes every layer and renders its policy", () => {
     const file = corpus('component-subset');
-    const run = runCli(['validate', '-f', file]);
+    const run = validateCli('-f', file);
     expect([run.status, run.stdout.trim(), run.stderr]).toEqual([
       0,
       `${file}: valid (5 components, 14 connections, 4 networks)`,
@@ -134,7 +143,7 @@ describe('a peer sharing pods with a component', () => {
       components: { web: { podSelector: component } },
       peers: { p: { podSelector: peer } },
     });
-    const run = runCli(['validate', '-f', file]);
+    const run = validateCli('-f', file);
     const [helm3, helm4] = await Promise.all(
       VERSIONS.map((v) => helmAsync(v, ['template', 'x', CHART_DIR, '-n', 'fineract-uat', '-f', file])),
     );
@@ -158,7 +167,7 @@ describe('a peer sharing pods with a component', () => {
       components: { web: { podSelector: { matchLabels: { tier: 'web' } } } },
       peers: { p: { namespace: 'other', podSelector: { matchLabels: { tier: 'web' } } } },
     });
-    expect(runCli(['validate', '-f', file]).status).toBe(0);
+    expect(validateCli('-f', file).status).toBe(0);
     for (const version of VERSIONS) expect(helmTemplate({ helm: version, valuesFiles: [file] }).status).toBe(0);
   });
 });
@@ -170,7 +179,7 @@ describe('a disabled component', () => {
   const SKIPPED = ['fineract-to-redis', 'oauth2-proxy-to-redis'];
 
   it('validate warns once per skipped connection, each with the one-line override, which silences them', () => {
-    const run = runCli(['validate', '-f', disabled]);
+    const run = validateCli('-f', disabled);
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
     const warnings = problemLines(run.stdout);
@@ -181,7 +190,7 @@ describe('a disabled component', () => {
     const snippet = /\(in a values file: (connections: \{.*\})\)\)$/.exec(warnings[0] ?? '')?.[1];
     expect(snippet).toBeDefined();
     const override = valuesFile('disable-skipped.yaml', `${snippet}\n`);
-    const quiet = runCli(['validate', '-f', disabled, '-f', override]);
+    const quiet = validateCli('-f', disabled, '-f', override);
     expect([quiet.status, quiet.stdout.trim(), quiet.stderr]).toEqual([
       0,
       `${disabled}, ${override}: valid (3 components, 10 connections, 3 networks)`,
@@ -238,7 +247,7 @@ describe('what was meant', () => {
     ],
   ])('%j: one error with the mapping form', (text, path, fix) => {
     const file = valuesFile(`scalar-${path}.yaml`, text);
-    const run = runCli(['validate', '-f', file]);
+    const run = validateCli('-f', file);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe('');
     const lines = problemLines(run.stdout);
@@ -249,7 +258,7 @@ describe('what was meant', () => {
 
   it('port: "587" towards a network: validate and the chart give one error, to drop the quotes', () => {
     const file = corpus('port-number-quoted');
-    const run = runCli(['validate', '-f', file]);
+    const run = validateCli('-f', file);
     expect(run.status).toBe(1);
     expect(problemLines(run.stdout)).toEqual([
       expect.stringMatching(

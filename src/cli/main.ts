@@ -22,6 +22,7 @@ import { emit } from './emit/index.ts';
 import { SandboxError } from '../sandbox/exec.ts';
 import { verify } from './verify/index.ts';
 import { REPO_ROOT } from '../paths.ts';
+import { outputWidth } from '../text.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -139,7 +140,8 @@ export function program(): Command {
     .requiredOption('-f, --values <file>', 'values file, YAML or JSON (repeatable, merged like helm -f)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(VALIDATE_FORMATS).default('text'))
     .action((opts: { values: string[]; output: ValidateFormat }) => {
-      const result = validate(opts);
+      const result = validate({ ...opts, width: outputWidth(process.stderr) });
+      process.stderr.write(result.messages);
       process.stdout.write(result.output);
       process.exitCode = result.exitCode;
     });

@@ -1,15 +1,18 @@
-// Stage 5 of validate: the problems as text (one line each, `file:line:column  path  message  (fix)`,
-// with the offending line and a caret under the key, drawn by @babel/code-frame) or as JSON.
+// Stage 5 of validate: the problems as text (`file:line:column  path  message  (fix)`, on a
+// terminal wrapped with continuation lines indented, with the offending line and a caret under
+// the key, drawn by @babel/code-frame) or as JSON.
 //
 // Usage: process.stdout.write(formatValidation(result, 'text'));
 import { codeFrameColumns } from '@babel/code-frame';
+import { wrapLine } from '../text.ts';
 import { CHART_DEFAULT, type Problem, type ValidationResult } from './types.ts';
 
 export const VALIDATE_FORMATS = ['text', 'json'] as const;
 export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
 
-export function formatValidation(result: ValidationResult, format: ValidateFormat): string {
-  return format === 'json' ? formatJson(result) : formatText(result);
+/** `width`: wrap each problem's line there (continuation lines indented); undefined keeps lines whole. */
+export function formatValidation(result: ValidationResult, format: ValidateFormat, width?: number): string {
+  return format === 'json' ? formatJson(result) : formatText(result, width);
 }
 
 /**
@@ -27,10 +30,11 @@ export function printable(text: string): string {
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** One line per problem (and its code frame), then a one-line summary. */
-export function formatText(result: ValidationResult): string {
+export function formatText(result: ValidationResult, width?: number): string {
   const blocks = result.problems.map((problem) => {
     const frame = codeFrame(result, problem);
-    return `${problemLine(problem)}\n${frame ? `${frame}\n` : ''}`;
+    const line = width === undefined ? problemLine(problem) : wrapLine(problemLine(problem), width, 4);
+    return `${line}\n${frame ? `${frame}\n` : ''}`;
   });
   return printable(`${blocks.join('\n')}${blocks.length > 0 ? '\n' : ''}${summaryLine(result)}\n`);
 }

@@ -4,6 +4,7 @@
 // Usage: const report = buildReport(analysis, findings, { ignored: 3 });
 //        process.stdout.write(formatReport(report, 'text'));
 import { compareText as compare } from '../order.ts';
+import { TEXT_WIDTH, wrapText } from '../text.ts';
 import { mergeRanges, parseRange, rangeToCidrs, type AddressRange } from './addresses.ts';
 import type { AddressEndpoint, Analysis, PodEndpoint } from './analyze.ts';
 import type { PortSet } from './ports.ts';
@@ -217,9 +218,6 @@ export function toJson(report: Report): JsonReport {
   };
 }
 
-/** Width of the text output: findings are wrapped to fit a 100-column terminal. */
-export const TEXT_WIDTH = 100;
-
 function formatText(report: Report): string {
   const lines: string[] = [];
   if (report.flows.length > 0 || report.view === undefined) {
@@ -252,26 +250,6 @@ function groupByPolicy(findings: Finding[]): [string | undefined, Finding[]][] {
     ([a, fa], [b, fb]) =>
       (a === undefined ? 1 : 0) - (b === undefined ? 1 : 0) || worst(fa) - worst(fb) || compare(a ?? '', b ?? ''),
   );
-}
-
-/**
- * Text wrapped at spaces to `width` columns, every line indented by `indent` spaces (a word
- * longer than the line, such as a long path, stays whole).
- */
-export function wrapText(text: string, width: number, indent: number): string[] {
-  const pad = ' '.repeat(indent);
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/ +/)) {
-    if (line !== '' && indent + line.length + 1 + word.length > width) {
-      lines.push(pad + line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(pad + line);
-  return lines;
 }
 
 function formatMarkdown(report: Report): string {

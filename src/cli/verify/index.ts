@@ -8,6 +8,7 @@
 // Usage: const { output, messages, exitCode } = await verify({ manifests: ['out/uat.yaml'],
 //          workloads: ['inventory.yaml'], values: ['values/uat.yaml'], output: 'text' });
 import { UsageError } from '../../errors.ts';
+import { TEXT_WIDTH, wrapLine } from '../../text.ts';
 import { analyze } from '../../verify/analyze.ts';
 import { findings } from '../../verify/findings.ts';
 import { declaredCidrs, intentFindings, readValuesFiles, releaseNamespaceOf } from '../../verify/intent.ts';
@@ -15,9 +16,7 @@ import { loadManifests, type LoadedManifests } from '../../verify/load.ts';
 import {
   buildReport,
   formatReport,
-  TEXT_WIDTH,
   viewReport,
-  wrapText,
   type OutputFormat,
   type Report,
   type ReportView,
@@ -69,8 +68,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   if (options.output === 'mermaid') {
     for (const f of shownErrors) {
       const where = f.policy ? ` (${f.policy}${f.rule ? ` ${f.rule}` : ''})` : '';
-      const lines = wrapText(`fineract-netpol: error: ${f.code}${where}: ${f.message}`, TEXT_WIDTH, 2);
-      messages += `${lines.map((line, n) => (n === 0 ? line.slice(2) : line)).join('\n')}\n`;
+      messages += `${wrapLine(`fineract-netpol: error: ${f.code}${where}: ${f.message}`, TEXT_WIDTH, 2)}\n`;
     }
   }
   return {

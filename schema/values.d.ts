@@ -234,7 +234,7 @@ export interface Component {
    */
   metricsPorts?: [Port, ...Port[]];
   /**
-   * Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
+   * Why this component exists, on one line; rendered as a YAML comment above its NetworkPolicy. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
    */
   description?: string;
 }
@@ -255,7 +255,7 @@ export interface Peer {
    */
   podSelector: LabelSelector;
   /**
-   * Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
+   * Why this peer exists, on one line; for the readers of the values (not rendered: the connections naming it carry their own descriptions). Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
    */
   description?: string;
 }
@@ -282,7 +282,7 @@ export interface Network {
    */
   except?: string[];
   /**
-   * Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
+   * Why this network exists, on one line; for the readers of the values (not rendered: the connections using it carry their own descriptions). Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
    */
   description?: string;
 }
@@ -309,7 +309,7 @@ export interface Connection {
    */
   ports: [Port, ...Port[]];
   /**
-   * Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
+   * Why this flow exists, on one line; rendered as a YAML comment above each rule it renders. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.
    */
   description?: string;
 }

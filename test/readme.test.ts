@@ -9,10 +9,13 @@
 //     (validateKubernetesObject), and for uat the four policies the README's migration steps name;
 //   - `scripts/run npm test`: not run from inside a test (it runs this test); it must be what
 //     `.ci/run` executes, and `npm test` must be a script of package.json;
-//   - `… fineract-netpol -- validate -f FILE`: run; exit 0, "FILE: valid";
-//   - `… fineract-netpol -- verify …` and `… -- diff …`: run; the exit code the README states, and
-//     every line of the output the README shows (its `…` marking left-out rows) in the real output,
-//     in order; the README's "same command with --manifests <legacy>" variant too;
+//   - `scripts/run fineract-netpol validate -f FILE`: run; exit 0, "FILE: valid";
+//   - `scripts/run fineract-netpol verify …` and `… diff …` (after the render line of their block):
+//     run; the exit code the README states, and every line of the output the README shows (its `…`
+//     marking left-out rows) in the real output, in order; the README's "same command with
+//     --manifests <legacy>" variant too;
+//   - the "customise a connection" sh block (an override file, validate, render -f … -n, verify):
+//     run as written; exit 0, the valid and render lines, and the output lines the README shows;
 //   - the CI loop (sh block): run as written, with inventory/<env>.yaml stand-ins made from the
 //     repository's inventory (test/fixtures/verify/fineract-uat/workloads.yaml, namespace renamed);
 //   - `helm install` / `helm upgrade --install` (need a cluster): the same arguments given to
@@ -259,9 +262,10 @@ function checkRender(unit: Unit): void {
     : args.filter((a) => !a.startsWith('-'));
   expect(environments.length).toBeGreaterThan(0);
   for (const env of environments) {
-    const summary = new RegExp(`^render: ${env} → out/${env}\\.yaml \\((\\d+) NetworkPolicies: (.*)\\)$`, 'm').exec(
-      result.stdout,
-    );
+    const summary = new RegExp(
+      `^render: ${env} → out/${env}\\.yaml \\((\\d+) NetworkPolicies in [\\w-]+: (.*)\\)$`,
+      'm',
+    ).exec(result.stdout);
     expect(summary, `no "render: ${env} → out/${env}.yaml (…)" line in:\n${result.stdout}`).not.toBeNull();
     const names = renderedPolicies(`out/${env}.yaml`);
     expect(names.length).toBe(Number(summary?.[1]));
@@ -335,7 +339,7 @@ const COMMANDS: Command[] = [
   },
   {
     name: 'render an environment (npm run render)',
-    matches: /^scripts\/run npm run render -- \w+$/,
+    matches: /^scripts\/run npm run render -- \w+( \w+)*$/,
     check: checkRender,
   },
   {
@@ -354,7 +358,7 @@ const COMMANDS: Command[] = [
   },
   {
     name: 'validate a values file (CI examples)',
-    matches: /^scripts\/run npm run fineract-netpol -- validate -f \S+$/,
+    matches: /^scripts\/run fineract-netpol validate -f \S+$/,
     check: (unit) => {
       const file = unit.text.split(' -f ')[1] ?? '';
       const result = run(unit.text);
@@ -364,7 +368,7 @@ const COMMANDS: Command[] = [
   },
   {
     name: 'verify the rendered policies, and the legacy set',
-    matches: /^scripts\/run npm run fineract-netpol -- verify --manifests out\/uat\.yaml /,
+    matches: /^scripts\/run fineract-netpol verify --manifests out\/uat\.yaml /,
     check: (unit) => {
       runEarlierInBlock(unit); // `scripts/run npm run render -- uat`, the block's first line
       const result = run(unit.text);
@@ -382,12 +386,11 @@ const COMMANDS: Command[] = [
     },
   },
   {
-    name: 'diff the legacy set and the render',
-    matches: /^scripts\/run npm run fineract-netpol -- diff /,
+    name: 'diff: the legacy set and the render; two environments with --namespace-map and their values',
+    matches: /^scripts\/run fineract-netpol diff /,
     check: (unit) => {
-      // --after out/uat.yaml: what the README's render command writes.
-      const render = UNITS.find((u) => /^scripts\/run npm run render -- uat$/.test(u.text));
-      expectExit(run(render?.text ?? 'false'), 0, "the README's render command");
+      // The renders it compares: the block's `scripts/run npm run render -- …` line.
+      runEarlierInBlock(unit);
       const result = run(unit.text);
       // "1 error findings (for `diff`: the connectivity differs)".
       expect(README).toMatch(/1 error findings \(for\s+`diff`: the connectivity differs\)/);
@@ -449,10 +452,23 @@ const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'customise a connection: the override file, validate, render -f … -n, verify --only',
+    matches: /^cat > values\/uat-webhook\.yaml <<'YAML'\n[\s\S]*\nscripts\/run fineract-netpol verify [\s\S]*$/,
+    check: (unit) => {
+      const result = run(unit.text);
+      expectExit(result, 0, unit.text);
+      expect(result.stdout).toMatch(/^values\/uat\.yaml, values\/uat-webhook\.yaml: valid \(/m);
+      expect(result.stdout).toMatch(
+        /^render: uat-webhook → out\/uat-webhook\.yaml \(4 NetworkPolicies in fineract-uat: /m,
+      );
+      expectShownLines(blockAfter(unit.block, 'text'), result.stdout);
+    },
+  },
+  {
     name: 'emit (needs the packed package: its options exist)',
     matches: /^npx fineract-netpol emit \S+ -o \S+$/,
     check: () => {
-      const help = run('scripts/run npm run --silent fineract-netpol -- emit --help');
+      const help = run('scripts/run fineract-netpol emit --help');
       expectExit(help, 0, 'emit --help');
       expect(help.stdout).toMatch(/-o, --output <file>/);
     },

@@ -143,7 +143,7 @@ export const Description = z
   .meta({
     title: 'Description',
     description:
-      'Why this exists, on one line; rendered as a YAML comment. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.',
+      'Why this exists, on one line. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.',
     patternErrorMessage:
       'Write the description on one line: remove line breaks (\\n, \\r, U+0085, U+2028, U+2029), tabs and other control characters (U+0000-U+001F, U+007F-U+009F), U+FFFE and U+FFFF.',
     examples: ['External API requests'],

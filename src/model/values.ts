@@ -156,7 +156,10 @@ export const Component = z
       description: 'Ports Prometheus scrapes when `monitoring.enabled` (omit for a component without metrics).',
       examples: [[{ port: 8080 }]],
     }),
-    description: Description.optional(),
+    description: Description.optional().meta({
+      description:
+        'Why this component exists, on one line; rendered as a YAML comment above its NetworkPolicy. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.',
+    }),
   })
   .meta({
     id: 'Component',
@@ -169,16 +172,24 @@ export const Component = z
     defaultSnippets: [{ label: 'component', description: 'The fields of a component.', body: COMPONENT_BODY }],
   });
 
-export const Peer = z.strictObject({ ...podsInNamespace, description: Description.optional() }).meta({
-  id: 'Peer',
-  title: 'Peer',
-  description:
-    'An in-cluster workload outside this chart, rendered as ONE peer item: namespaceSelector AND podSelector.',
-  examples: [
-    { namespace: 'ingress-nginx', podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
-  ],
-  defaultSnippets: [{ label: 'peer', description: 'The fields of a peer.', body: PEER_BODY }],
-});
+export const Peer = z
+  .strictObject({
+    ...podsInNamespace,
+    description: Description.optional().meta({
+      description:
+        'Why this peer exists, on one line; for the readers of the values (not rendered: the connections naming it carry their own descriptions). Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.',
+    }),
+  })
+  .meta({
+    id: 'Peer',
+    title: 'Peer',
+    description:
+      'An in-cluster workload outside this chart, rendered as ONE peer item: namespaceSelector AND podSelector.',
+    examples: [
+      { namespace: 'ingress-nginx', podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
+    ],
+    defaultSnippets: [{ label: 'peer', description: 'The fields of a peer.', body: PEER_BODY }],
+  });
 
 export const Network = z
   .strictObject({
@@ -214,7 +225,10 @@ export const Network = z
         description: 'Further blocks to exclude; each must lie strictly inside one of `cidrs`.',
         examples: [['10.20.5.0/24']],
       }),
-    description: Description.optional(),
+    description: Description.optional().meta({
+      description:
+        'Why this network exists, on one line; for the readers of the values (not rendered: the connections using it carry their own descriptions). Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.',
+    }),
   })
   .meta({
     id: 'Network',
@@ -240,7 +254,10 @@ export const Connection = z
     from: Endpoint.meta({ description: 'Source of the flow.', examples: [{ peer: 'ingress-nginx' }] }),
     to: Endpoint.meta({ description: 'Destination of the flow.', examples: [{ component: 'fineract' }] }),
     ports: Ports,
-    description: Description.optional(),
+    description: Description.optional().meta({
+      description:
+        'Why this flow exists, on one line; rendered as a YAML comment above each rule it renders. Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.',
+    }),
   })
   .meta({
     id: 'Connection',

@@ -45,7 +45,7 @@ export function requirePolicies(loaded: LoadedManifests, paths: string[], option
   const skipped = loaded.warnings.length > 0 ? `; ${loaded.warnings.length} document(s) skipped (above)` : '';
   throw new InputError(
     `no NetworkPolicy in ${option} ${paths.join(' ')}: read ${describeObjects(loaded)}${skipped}`,
-    'pass the rendered chart (helm template … > out/uat.yaml, or scripts/run npm run render) or the folder of your ' +
+    'pass the rendered chart (helm template … > out/uat.yaml) or the folder of your ' +
       'NetworkPolicies; workloads go to --workloads',
   );
 }

@@ -39,7 +39,7 @@ export async function emit(options: EmitOptions): Promise<EmitResult> {
   const file = options.file;
   if (!(MODULE_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase())) {
     throw new UsageError(
-      `${file}: emit loads a TypeScript or JavaScript module (${MODULE_EXTENSIONS.join(', ')}); to check a YAML file, use validate`,
+      `${file}: emit loads a TypeScript or JavaScript module (${MODULE_EXTENSIONS.join(', ')}); a YAML values file is already what emit writes: give the module that default-exports defineValues({…})`,
     );
   }
   if (!existsSync(file)) throw new InputError(`${file}: no such file`);

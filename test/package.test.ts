@@ -460,7 +460,9 @@ export default defineValues({
       expect(good.stdout).toMatch(/^uat\.yaml: valid \(/);
       const bad = npx(node, ['validate', '-f', 'bad.yaml']);
       expect(bad.status).toBe(1);
-      expect(bad.stdout).toContain('bad.yaml:2:17  networks.rds.cidrs[0]  "10.20.0.0/33"');
+      // The problems on stderr (as emit's), the verdict on stdout.
+      expect(bad.stderr).toContain('bad.yaml:2:17  networks.rds.cidrs[0]  "10.20.0.0/33"');
+      expect(bad.stdout).toMatch(/^bad\.yaml: [1-9]\d* errors?\n$/);
     });
 
     it.skipIf(skip)('verify: the legacy policies over the Fineract workloads, with its error findings', () => {

@@ -13,16 +13,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
-import { DIFF_FORMATS, type DiffFormat } from '../verify/diff.ts';
-import { ONLY, OUTPUT_FORMATS, type Only, type OutputFormat } from '../verify/report.ts';
-import { diff } from './diff/index.ts';
-import { validate } from './validate/index.ts';
-import { VALIDATE_FORMATS, type ValidateFormat } from '../validate/index.ts';
-import { emit } from './emit/index.ts';
-import { SandboxError } from '../sandbox/exec.ts';
-import { verify } from './verify/index.ts';
 import { REPO_ROOT } from '../paths.ts';
+import { SandboxError } from '../sandbox/exec.ts';
 import { outputWidth } from '../text.ts';
+// Only the options' choices are loaded up front: each command imports its modules when it runs,
+// so that --help, --version and a command's start load nothing it does not use.
+import {
+  DIFF_FORMATS,
+  ONLY,
+  OUTPUT_FORMATS,
+  VALIDATE_FORMATS,
+  type DiffFormat,
+  type Only,
+  type OutputFormat,
+  type ValidateFormat,
+} from './formats.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -81,6 +86,7 @@ export function program(): Command {
         strict?: boolean;
         output: OutputFormat;
       }) => {
+        const { verify } = await import('./verify/index.ts');
         const result = await verify({
           ...opts,
           namespace: opts.namespace?.[0],
@@ -127,6 +133,7 @@ export function program(): Command {
         strict?: boolean;
         output: DiffFormat;
       }) => {
+        const { diff } = await import('./diff/index.ts');
         const result = await diff(opts);
         process.stderr.write(result.messages);
         process.stdout.write(result.output);
@@ -139,7 +146,8 @@ export function program(): Command {
     .description('Check values files (merged like helm -f) and report every problem with its file, line and fix.')
     .requiredOption('-f, --values <file>', 'values file, YAML or JSON (repeatable, merged like helm -f)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(VALIDATE_FORMATS).default('text'))
-    .action((opts: { values: string[]; output: ValidateFormat }) => {
+    .action(async (opts: { values: string[]; output: ValidateFormat }) => {
+      const { validate } = await import('./validate/index.ts');
       const result = validate({ ...opts, width: outputWidth(process.stderr) });
       process.stderr.write(result.messages);
       process.stdout.write(result.output);
@@ -156,6 +164,7 @@ export function program(): Command {
       "the modeline's $schema (default: the package's values-override.schema.json, relative to the -o file's folder, or to the current folder on stdout)",
     )
     .action(async (file: string, opts: { output?: string; schema?: string }) => {
+      const { emit } = await import('./emit/index.ts');
       const result = await emit({ file, out: opts.output, schema: opts.schema });
       process.stdout.write(result.output);
       process.stderr.write(result.messages);

@@ -7,8 +7,8 @@ import { codeFrameColumns } from '@babel/code-frame';
 import { wrapLine } from '../text.ts';
 import { CHART_DEFAULT, type Problem, type ValidationResult } from './types.ts';
 
-export const VALIDATE_FORMATS = ['text', 'json'] as const;
-export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
+export { VALIDATE_FORMATS, type ValidateFormat } from '../cli/formats.ts';
+import type { ValidateFormat } from '../cli/formats.ts';
 
 /** `width`: wrap each problem's line there (continuation lines indented); undefined keeps lines whole. */
 export function formatValidation(result: ValidationResult, format: ValidateFormat, width?: number): string {

@@ -45,8 +45,8 @@ export type DiffInput = {
   workloads: Workload[];
 };
 
-export const DIFF_FORMATS = ['text', 'json', 'markdown', 'mermaid'] as const;
-export type DiffFormat = (typeof DIFF_FORMATS)[number];
+export { DIFF_FORMATS, type DiffFormat } from '../cli/formats.ts';
+import type { DiffFormat } from '../cli/formats.ts';
 
 type PortsByProtocol = Partial<Record<Protocol, string[]>>;
 

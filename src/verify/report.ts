@@ -10,8 +10,8 @@ import type { AddressEndpoint, Analysis, PodEndpoint } from './analyze.ts';
 import type { PortSet } from './ports.ts';
 import { namespacedName, type ConnectionRecord, type Finding, type Severity } from './types.ts';
 
-export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'mermaid'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from '../cli/formats.ts';
+import type { Only, OutputFormat } from '../cli/formats.ts';
 
 export type Summary = {
   policies: number;
@@ -39,8 +39,7 @@ export type Report = {
 };
 
 /** What `--only` keeps in the output. */
-export const ONLY = ['flows', 'findings', 'errors', 'components'] as const;
-export type Only = (typeof ONLY)[number];
+export { ONLY, type Only } from '../cli/formats.ts';
 
 /** A reviewer's view of a report: only what touches some namespaces, only some parts. */
 export type ReportView = { namespaces?: string[]; only?: Only };

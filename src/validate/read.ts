@@ -8,7 +8,6 @@
 //
 // Throws InputError (exit 2) when a file cannot be read, is not YAML (with the line and column
 // of the first syntax error and the offending line), or is not a mapping.
-import { readFileSync } from 'node:fs';
 import { codeFrameColumns } from '@babel/code-frame';
 import {
   isAlias,
@@ -24,7 +23,7 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import { InputError } from '../errors.ts';
-import { fileErrorText, STDIN_NAME, STDIN_PATH } from '../files.ts';
+import { readInput } from '../files.ts';
 import { formatPath } from './paths.ts';
 import type { Finding, Path, Position } from './types.ts';
 
@@ -86,12 +85,13 @@ export function readSources(files: string[]): SourceFile[] {
 
 /** One file read and parsed, or the message saying why it cannot be. */
 function readSource(path: string): SourceFile | string {
-  const file = path === STDIN_PATH ? STDIN_NAME : path;
+  let file: string;
   let text: string;
   try {
-    text = readFileSync(path === STDIN_PATH ? 0 : path, 'utf8');
+    ({ text, name: file } = readInput(path, 'values file'));
   } catch (error) {
-    return `${file}: cannot read the values file (${fileErrorText(error)})`;
+    if (error instanceof InputError) return error.message;
+    throw error;
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...HELM_YAML, lineCounter });

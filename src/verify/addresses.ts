@@ -32,6 +32,11 @@ export function parseRange(cidr: string): AddressRange {
   return { family: parsed.version, start: parsed.start, end: parsed.end };
 }
 
+/** True when the two ranges share an address. */
+export function rangesOverlap(a: AddressRange, b: AddressRange): boolean {
+  return a.family === b.family && a.start <= b.end && b.start <= a.end;
+}
+
 export function rangeContains(outer: AddressRange, inner: AddressRange): boolean {
   return outer.family === inner.family && outer.start <= inner.start && inner.end <= outer.end;
 }

@@ -13,13 +13,14 @@
 // Usage: const because = explainChanges(changes, { before: { analysis, values }, after: { … } });
 //        because[i] // ['networks.rds.cidrs'] for changes[i]
 import type { ValuesOutput } from '../model/values.ts';
-import { parseRange, type AddressRange } from './addresses.ts';
+import { parseRange, rangesOverlap } from './addresses.ts';
 import type { Analysis } from './analyze.ts';
 import type { ConnectivityChange } from './diff.ts';
 import { declaredIntent, type Target } from './intent.ts';
 import type { FlowEnd } from './report.ts';
 import { matchesSelector } from './selectors.ts';
 import { isRecord } from './kubernetes.ts';
+import { namespacedName } from './types.ts';
 
 export type ValuesSide = { analysis: Analysis; values: ValuesOutput; namespace: string };
 
@@ -82,7 +83,7 @@ function addDeclaration(related: Set<string>, key: string, values: ValuesOutput)
 function workloadOf(end: FlowEnd, analysis: Analysis) {
   if (end.cidrs) return undefined;
   for (const cls of analysis.classes) {
-    const found = cls.workloads.find((w) => `${w.namespace}/${w.name}` === end.name);
+    const found = cls.workloads.find((w) => namespacedName(w) === end.name);
     if (found) return found;
   }
   return undefined;
@@ -91,13 +92,9 @@ function workloadOf(end: FlowEnd, analysis: Analysis) {
 /** Whether a declared flow's end covers a change's end (the workload's class; overlapping addresses). */
 function targetHas(target: Target, end: FlowEnd): boolean {
   if (target.kind === 'pod') {
-    return !end.cidrs && target.cls.workloads.some((w) => `${w.namespace}/${w.name}` === end.name);
+    return !end.cidrs && target.cls.workloads.some((w) => namespacedName(w) === end.name);
   }
-  return (end.cidrs ?? []).some((cidr) => overlap(parseRange(cidr), target.range));
-}
-
-function overlap(a: AddressRange, b: AddressRange): boolean {
-  return a.family === b.family && a.start <= b.end && b.start <= a.end;
+  return (end.cidrs ?? []).some((cidr) => rangesOverlap(parseRange(cidr), target.range));
 }
 
 type Differing = { path: string; how: 'changed' | 'added' | 'removed' };

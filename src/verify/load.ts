@@ -159,7 +159,7 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
       try {
         stdin = await (options.readStdin ?? readProcessStdin)();
       } catch (error) {
-        loader.fileProblem(STDIN_NAME, `cannot read standard input: ${errorText(error)}`);
+        loader.fileProblem(STDIN_NAME, `cannot read standard input: ${fileErrorText(error)}`);
         stdin = '';
         continue;
       }
@@ -174,7 +174,7 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
       try {
         text = readFileSync(file, 'utf8');
       } catch (error) {
-        loader.fileProblem(file, `cannot read: ${errorText(error)}`);
+        loader.fileProblem(file, `cannot read: ${fileErrorText(error)}`);
         continue;
       }
       loader.addText(text, file);
@@ -231,7 +231,7 @@ function manifestFiles(path: string, loader: Loader): string[] {
   try {
     stats = statSync(path);
   } catch (error) {
-    loader.fileProblem(path, `cannot read: ${errorText(error)}`);
+    loader.fileProblem(path, `cannot read: ${fileErrorText(error)}`);
     return [];
   }
   if (!stats.isDirectory()) return [path];
@@ -252,7 +252,7 @@ function walkFolder(folder: string, files: string[], visited: Set<string>, loade
   try {
     entries = readdirSync(folder, { withFileTypes: true });
   } catch (error) {
-    loader.fileProblem(folder, `cannot read: ${errorText(error)}`);
+    loader.fileProblem(folder, `cannot read: ${fileErrorText(error)}`);
     return;
   }
   for (const entry of entries) {
@@ -295,10 +295,6 @@ function realPath(path: string): string {
   } catch {
     return path;
   }
-}
-
-function errorText(error: unknown): string {
-  return fileErrorText(error);
 }
 
 // ---- Parsing and dispatching objects -------------------------------------------------------
@@ -360,7 +356,6 @@ class Loader {
   private readonly defined = new Map<string, { at: string; key: string }>();
   private readonly unanalysed = new Map<string, number>();
   private readonly warnings: string[] = [];
-  private objects = 0;
   private files = 0;
 
   constructor(options: LoadOptions) {
@@ -392,7 +387,7 @@ class Loader {
       try {
         value = document.toJS({ maxAliasCount: 1000 });
       } catch (error) {
-        this.problem(place, [], `cannot read the document: ${errorText(error)}`);
+        this.problem(place, [], `cannot read the document: ${fileErrorText(error)}`);
         continue;
       }
       if (!isRecord(value)) {
@@ -431,7 +426,11 @@ class Loader {
       ignored: byKind(this.ignored),
       unanalysed: byKind(this.unanalysed),
       warnings: this.warnings,
-      objects: this.objects,
+      objects:
+        this.policies.length +
+        this.namespaces.length +
+        this.workloads.length +
+        [...this.ignored.values(), ...this.unanalysed.values()].reduce((n, count) => n + count, 0),
     };
   }
 
@@ -446,7 +445,6 @@ class Loader {
       this.skip(place, `not a Kubernetes object (no kind${apiVersion === undefined ? ' and no apiVersion' : ''})`);
       return;
     }
-    this.objects += 1;
     let complete = true;
     for (const [field, value] of [
       ['apiVersion', apiVersion],
@@ -466,7 +464,6 @@ class Loader {
     if (!complete || typeof kind !== 'string' || typeof apiVersion !== 'string') return;
 
     if (kind === 'List' || (kind.endsWith('List') && Array.isArray(object['items']))) {
-      this.objects -= 1; // the items are the objects
       const itemType = kind === 'List' ? undefined : { apiVersion, kind: kind.slice(0, -'List'.length) };
       this.addList(object['items'], place, itemType);
       return;
@@ -585,7 +582,6 @@ class Loader {
         `${identity} is defined twice with different content (first at ${first.at}): remove one, or rename it`,
       );
     }
-    this.objects -= 1; // one object, read once
     return true;
   }
 

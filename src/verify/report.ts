@@ -5,7 +5,7 @@
 //        process.stdout.write(formatReport(report, 'text'));
 import { compareText as compare } from '../order.ts';
 import { TEXT_WIDTH, wrapText } from '../text.ts';
-import { mergeRanges, parseRange, rangeToCidrs, type AddressRange } from './addresses.ts';
+import { mergeRanges, parseRange, rangesOverlap, rangeToCidrs, type AddressRange } from './addresses.ts';
 import type { AddressEndpoint, Analysis, PodEndpoint } from './analyze.ts';
 import type { PortSet } from './ports.ts';
 import { namespacedName, type ConnectionRecord, type Finding, type Severity } from './types.ts';
@@ -368,22 +368,22 @@ function mergeEnds(flows: Flow[]): Map<string, FlowEnd> {
 function covers(names: string[] | undefined, end: FlowEnd): boolean {
   if (!names) return false;
   if (!end.cidrs) return names.includes(end.name);
-  const ranges = names.filter((n) => !n.includes('/') || /^[\d.:a-f]+\/\d+$/i.test(n)).map((n) => n);
-  return end.cidrs.some((cidr) => ranges.some((r) => rangesOverlap(r, cidr)));
+  const ranges = names.flatMap((name) => cidrRange(name) ?? []);
+  return end.cidrs.some((cidr) => ranges.some((r) => rangesOverlap(r, parseRange(cidr))));
 }
 
-function rangesOverlap(a: string, b: string): boolean {
+/** The range of a finding's end name that is a CIDR; undefined for `namespace/workload`. */
+function cidrRange(name: string): AddressRange | undefined {
+  if (!/^[\d.:a-f]+\/\d+$/i.test(name)) return undefined;
   try {
-    const x = parseRange(a);
-    const y = parseRange(b);
-    return x.family === y.family && x.start <= y.end && y.start <= x.end;
+    return parseRange(name);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 function endOf(name: string): FlowEnd {
-  return /^[\d.:a-f]+\/\d+$/i.test(name) ? { name, cidrs: [name] } : { name };
+  return cidrRange(name) ? { name, cidrs: [name] } : { name };
 }
 
 function summaryLine(s: Summary): string {

@@ -682,6 +682,11 @@ describe('output formats', () => {
     // The legacy set has errors, but none touching kube-system: exit 0 for that view.
     expect(runCli(['verify', '-m', LEGACY, '-w', WORKLOADS, '-n', 'kube-system', '--only', 'errors']).status).toBe(0);
     expect(runCli(['verify', '-m', LEGACY, '-w', WORKLOADS, '-n', 'fineract-uat', '--only', 'errors']).status).toBe(1);
+    // --only is display only: the table alone still fails on the error findings it does not print.
+    const flowsOnly = runCli(['verify', '-m', LEGACY, '-w', WORKLOADS, '--only', 'flows']);
+    expect(flowsOnly.stdout).not.toContain('Findings:');
+    expect(flowsOnly.stdout).not.toContain('No findings.');
+    expect(flowsOnly.status).toBe(1);
   });
 
   it('text: the FROM/TO/ALLOWED table, the findings and the summary line', () => {

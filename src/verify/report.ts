@@ -36,6 +36,8 @@ export type Report = {
   governed: string[];
   /** What the output leaves out (a view's description), for the summary line. */
   view?: string;
+  /** The one part shown (`--only`): the text output leaves the others out, "No findings." too. */
+  only?: Only;
 };
 
 /** What `--only` keeps in the output. */
@@ -192,6 +194,7 @@ export function viewReport(report: Report, view: ReportView): Report {
         ...report,
         flows,
         findings,
+        ...(view.only ? { only: view.only } : {}),
         view: `shown: ${parts.join(', ')} (${flows.length} flow(s), ${findings.length} finding(s))`,
       };
 }
@@ -223,7 +226,9 @@ function formatText(report: Report): string {
     const rows = report.flows.map((f) => [f.from.name, f.to.name, f.ports.toString()]);
     lines.push(table(['FROM', 'TO', 'ALLOWED'], rows), '');
   }
-  if (report.findings.length === 0) {
+  if (report.only === 'flows') {
+    // The findings are not shown, not absent.
+  } else if (report.findings.length === 0) {
     lines.push('No findings.');
   } else {
     lines.push('Findings:');
@@ -235,7 +240,8 @@ function formatText(report: Report): string {
       }
     }
   }
-  lines.push('', summaryLine(report.summary), ...(report.view ? [report.view] : []));
+  if (lines.at(-1) !== '') lines.push('');
+  lines.push(summaryLine(report.summary), ...(report.view ? [report.view] : []));
   return `${lines.join('\n')}\n`;
 }
 

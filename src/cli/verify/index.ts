@@ -62,8 +62,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(values ? intentFindings(analysis, values, { namespace: release }) : []),
   ];
   const ignoredObjects = manifests.ignored.reduce((n, k) => n + k.count, 0);
-  const report = viewReport(buildReport(analysis, found, { ignoredObjects }), options.view ?? {});
-  const shownErrors = viewReport(report, { ...options.view, only: 'errors' }).findings;
+  const full = buildReport(analysis, found, { ignoredObjects });
+  const report = viewReport(full, options.view ?? {});
+  // The exit code follows the findings about the namespaces shown; --only changes what is
+  // printed, not whether verify fails.
+  const shownErrors = viewReport(full, { ...options.view, only: 'errors' }).findings;
   // Mermaid shows where the errors are, not what they say: say it on stderr.
   if (options.output === 'mermaid') {
     for (const f of shownErrors) {

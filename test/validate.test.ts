@@ -6,14 +6,13 @@
 // Every problem validate reports must be expected (`# expect:`/`# warn:` lines), and every
 // expectation met, so each case fails when its check stops working (checked below by dropping a
 // problem); a case validate cannot read at all says `# unreadable: TEXT`.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
+import { CHART_DIR, VALUES_DIR } from '../src/paths.ts';
 import { locate } from '../src/validate/merge.ts';
 import { formatPath } from '../src/validate/paths.ts';
 import {
@@ -23,6 +22,7 @@ import {
   type Problem,
   type ValidationResult,
 } from '../src/validate/index.ts';
+import { runCli } from './helpers/cli.ts';
 import { CORPUS_DIR, readCorpus, type CorpusCase, type Expected } from './helpers/corpus.ts';
 
 const FIXTURES = CORPUS_DIR;
@@ -212,11 +212,13 @@ describe('validate: the command line, as a real process', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'fineract-netpol-validate-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+  /** `fineract-netpol validate ARGS` (test/helpers/cli.ts), in a pipe unless `columns` is given. */
   function cli(...args: string[]) {
-    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'validate', ...args], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
+    return cliAt(undefined, ...args);
+  }
+
+  function cliAt(columns: number | undefined, ...args: string[]) {
+    const run = runCli(['validate', ...args], columns === undefined ? {} : { columns });
     // Never a stack trace, whatever the input.
     expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
     expect(run.stderr).not.toContain('internal error');
@@ -247,11 +249,7 @@ describe('validate: the command line, as a real process', () => {
 
   it('on a terminal (COLUMNS), problems are wrapped with continuation lines indented', () => {
     const file = 'test/fixtures/bad-values/private-range-rds.yaml';
-    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'validate', '-f', file], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, COLUMNS: '100' },
-    });
+    const run = cliAt(100, '-f', file);
     const lines = run.stderr.trimEnd().split('\n');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
     expect(lines[0]).toMatch(

@@ -41,30 +41,35 @@ function corpusDir(): string {
   }
 }
 
+/** Rows of REFUSED for folders refused for one reason. */
+function sameReason(folders: string[], reason: string, why: string): [string, string, string][] {
+  return folders.map((folder) => [folder, reason, why]);
+}
+
 /** Folders verify refuses, with (a part of) the reason it gives, and why that is right. */
 const REFUSED: [folder: string, reason: string, why: string][] = [
   ['acs-security-demos-added-workloads', 'invalid YAML', 'a tab indents a flow sequence item (Go reads past it)'],
   ['bad_netpols', 'must be a valid CIDR', 'invalid NetworkPolicies, refused by the API server'],
   ['dirty', 'invalid YAML', 'broken YAML'],
   ['document_with_syntax_error', 'invalid YAML', 'broken YAML'],
-  ...[
-    'example_pods_w_same_owner_and_labels_gap_with_bad_match_expression',
-    'example_pods_w_same_owner_and_labels_gap_with_good_match_expression',
-    'example_pods_w_same_owner_and_labels_gap_with_good_match_expression2',
-    'example_pods_w_same_owner_and_labels_gap_with_policy_selector_not_in_gap',
-  ].map((folder): [string, string, string] => [
-    folder,
+  ...sameReason(
+    [
+      'example_pods_w_same_owner_and_labels_gap_with_bad_match_expression',
+      'example_pods_w_same_owner_and_labels_gap_with_good_match_expression',
+      'example_pods_w_same_owner_and_labels_gap_with_good_match_expression2',
+      'example_pods_w_same_owner_and_labels_gap_with_policy_selector_not_in_gap',
+    ],
     'the API server refuses any other name',
     'a policy name with "_"',
-  ]),
+  ),
   ['malformed-pod-example-2', 'ports: must be a list', 'a Pod the API server refuses'],
   ['malformed-pod-example-5', 'invalid YAML', 'broken YAML'],
   ['malformed_pod_example', 'containerPort: must be a number', 'a Pod the API server refuses'],
-  ...['netpol_named_port_test', 'netpol_named_port_test_2'].map((folder): [string, string, string] => [
-    folder,
+  ...sameReason(
+    ['netpol_named_port_test', 'netpol_named_port_test_2'],
     'containerport: unknown field (did you mean "containerPort"?): kubectl apply refuses it',
     'a misspelt field: its port would be dropped',
-  ]),
+  ),
   ['np_bad_path_test_1', 'defined twice with different content', 'which of the two is live is unknown'],
   ['np_bad_path_test_2', 'endPort: may not be specified when port is a name', 'refused by the API server'],
   ['np_test_with_empty_port_range', 'endPort: 1 must be greater than or equal to port', 'refused by the API server'],

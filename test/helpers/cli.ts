@@ -21,14 +21,21 @@ export type CliOptions = {
   input?: string;
   /** Working directory. @default the repository root */
   cwd?: string;
+  /**
+   * The terminal width the CLI wraps its problems at (COLUMNS). @default unset, whatever the
+   * environment of the tests says: a pipe, where every problem stays on one line.
+   */
+  columns?: number;
 };
 
 export type CliResult = { status: number; stdout: string; stderr: string };
 
 /** Runs `fineract-netpol <args>` and waits for it; never throws on a non-zero exit. */
 export function runCli(args: string[], options: CliOptions = {}): CliResult {
+  const { COLUMNS: _columns, ...env } = process.env;
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
+    env: options.columns === undefined ? env : { ...env, COLUMNS: String(options.columns) },
     input: options.input ?? '',
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

@@ -4,14 +4,35 @@
 The values → policy mapping. Connections, monitoring and DNS are expanded into one plan:
 for every enabled component, its ingress and egress rules, each with the peer items and ports
 it allows. Templates render the plan with toYaml only; the validation helper reports its errors.
-Helpers return YAML (Go templates can only return strings); callers use `| fromYaml`.
+
+Cost: the plan is computed ONCE per render (fineract-netpol.state keeps it on the root context,
+which Helm shares between the templates of a chart), each network's ipBlock items once, and the
+helpers hand their results back by setting keys of a dict the caller passes as "out" (dicts are
+shared), never through a `toYaml | fromYaml` round trip: a render grows linearly with the
+connections, with a small constant (bench/chart.ts).
 */}}
+
+{{/*
+fineract-netpol.state: validates the values (fineract-netpol.validate.values, which calls `fail`
+listing every problem) and computes the plan, once per render: the first template that includes
+it does the work and keeps the result on the root context under "fineract-netpol/state"; the
+others find it there. Every template includes it first, so an invalid values file renders nothing.
+Usage: {{- include "fineract-netpol.state" . -}}{{- $plan := (get . "fineract-netpol/state").plan -}}
+*/}}
+{{- define "fineract-netpol.state" -}}
+{{- if not (hasKey . "fineract-netpol/state") -}}
+  {{- $state := dict -}}
+  {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state) -}}
+  {{- $_ := set . "fineract-netpol/state" $state -}}
+{{- end -}}
+{{- end -}}
 
 {{/*
 fineract-netpol.plan.pods: the ONE peer item for pods in some namespace (a peer, the DNS target,
 the monitoring source): namespaceSelector AND podSelector in the same item (never two items,
 which Kubernetes would OR). Neither namespace nor namespaceSelector: the release namespace.
-Usage: {{ $item := include "fineract-netpol.plan.pods" (dict "root" $ "pods" .Values.dns) | fromYaml }}
+Sets .out.item.
+Usage: {{ $r := dict }}{{ include "fineract-netpol.plan.pods" (dict "root" $ "pods" .Values.dns "out" $r) }}{{ $item := $r.item }}
 */}}
 {{- define "fineract-netpol.plan.pods" -}}
 {{- $item := dict "podSelector" .pods.podSelector -}}
@@ -20,14 +41,14 @@ Usage: {{ $item := include "fineract-netpol.plan.pods" (dict "root" $ "pods" .Va
 {{- else if .pods.namespaceSelector -}}
   {{- $_ := set $item "namespaceSelector" .pods.namespaceSelector -}}
 {{- end -}}
-{{- toYaml $item -}}
+{{- $_ := set .out "item" $item -}}
 {{- end -}}
 
 {{/*
 fineract-netpol.plan.network: a network's ipBlock peer items (one per cidr, with `except` =
 the privateCidrs inside it when excludePrivate, plus its own `except` entries inside it) and
-the problems found, as YAML {items: […], errors: […]}.
-Usage: {{ $net := include "fineract-netpol.plan.network" (dict "root" $ "name" "rds" "network" .Values.networks.rds) | fromYaml }}
+the problems found: sets .out.items and .out.errors.
+Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" $ "name" "rds" "network" .Values.networks.rds "out" $net) }}
 */}}
 {{- define "fineract-netpol.plan.network" -}}
 {{- $items := list -}}
@@ -73,18 +94,25 @@ Usage: {{ $net := include "fineract-netpol.plan.network" (dict "root" $ "name" "
     {{- $errors = append $errors (printf "%s.except[%d]: %q has host bits set; did you mean %q?" $path $j $e (include "fineract-netpol.cidr.canonical" $e)) -}}
   {{- end -}}
 {{- end -}}
-{{- toYaml (dict "items" $items "errors" ($errors | default list)) -}}
+{{- $_ := set .out "items" $items -}}
+{{- $_ := set .out "errors" $errors -}}
 {{- end -}}
 
 {{/*
-fineract-netpol.plan.endpoint: what a connection endpoint names, as YAML
-{kind, name, enabled, items: [peer items], errors: […]}.
-Usage: {{ $to := include "fineract-netpol.plan.endpoint" (dict "root" $ "path" "connections.x.to" "endpoint" $conn.to) | fromYaml }}
+fineract-netpol.plan.endpoint: what a connection endpoint names: sets .out.kind, .out.name,
+.out.enabled, .out.items (peer items) and .out.errors. A network's items come from .networks,
+the plan.network results of every network (computed once).
+Usage: {{ $to := dict }}{{ include "fineract-netpol.plan.endpoint" (dict "root" $ "networks" $networks "path" "connections.x.to" "endpoint" $conn.to "out" $to) }}
 */}}
 {{- define "fineract-netpol.plan.endpoint" -}}
 {{- $v := .root.Values -}}
 {{- $ep := .endpoint | default dict -}}
-{{- $result := dict "kind" "" "name" "" "enabled" true "items" list "errors" list -}}
+{{- $result := .out -}}
+{{- $_ := set $result "kind" "" -}}
+{{- $_ := set $result "name" "" -}}
+{{- $_ := set $result "enabled" true -}}
+{{- $_ := set $result "items" list -}}
+{{- $_ := set $result "errors" list -}}
 {{- $kinds := list -}}
 {{- range $kind := list "component" "peer" "network" }}{{ if hasKey $ep $kind }}{{ $kinds = append $kinds $kind }}{{ end }}{{ end -}}
 {{- if ne (len $kinds) 1 -}}
@@ -103,19 +131,20 @@ Usage: {{ $to := include "fineract-netpol.plan.endpoint" (dict "root" $ "path" "
       {{- $_ := set $result "enabled" (eq (include "fineract-netpol.util.enabled" $entry) "true") -}}
       {{- $_ := set $result "items" (list (dict "podSelector" $entry.podSelector)) -}}
     {{- else if eq $kind "peer" -}}
-      {{- $_ := set $result "items" (list (include "fineract-netpol.plan.pods" (dict "root" .root "pods" $entry) | fromYaml)) -}}
+      {{- $pods := dict -}}
+      {{- include "fineract-netpol.plan.pods" (dict "root" .root "pods" $entry "out" $pods) -}}
+      {{- $_ := set $result "items" (list $pods.item) -}}
     {{- else -}}
-      {{- $_ := set $result "items" (include "fineract-netpol.plan.network" (dict "root" .root "name" $name "network" $entry) | fromYaml).items -}}
+      {{- $_ := set $result "items" (get .networks $name).items -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
-{{- toYaml $result -}}
 {{- end -}}
 
 {{/*
-fineract-netpol.plan.ports: a connection's ports with protocol defaulted to TCP, checked, as YAML
-{ports: […], errors: […]}.
-Usage: {{ $ports := include "fineract-netpol.plan.ports" (dict "path" "connections.x.ports" "ports" $conn.ports "toNetwork" false) | fromYaml }}
+fineract-netpol.plan.ports: a connection's ports with protocol defaulted to TCP, checked: sets
+.out.ports and .out.errors.
+Usage: {{ $ports := dict }}{{ include "fineract-netpol.plan.ports" (dict "path" "connections.x.ports" "ports" $conn.ports "toNetwork" false "out" $ports) }}
 */}}
 {{- define "fineract-netpol.plan.ports" -}}
 {{- $ports := list -}}
@@ -140,23 +169,26 @@ Usage: {{ $ports := include "fineract-netpol.plan.ports" (dict "path" "connectio
   {{- end -}}
   {{- $ports = append $ports $port -}}
 {{- end -}}
-{{- toYaml (dict "ports" $ports "errors" ($errors | default list)) -}}
+{{- $_ := set .out "ports" $ports -}}
+{{- $_ := set .out "errors" $errors -}}
 {{- end -}}
 
 {{/*
-fineract-netpol.plan.connections: the whole plan, as YAML
-{policies: {<component>: {ingress: [rule…], egress: [rule…]}}, skipped: […], skippedNames: […], errors: […]},
-where a rule is {name, description, peers: [peer items], ports: […]}.
+fineract-netpol.plan.connections: the whole plan: sets .out.policies
+({<component>: {ingress: [rule…], egress: [rule…]}}), .out.skipped, .out.skippedNames and
+.out.errors, where a rule is {name, description, peers: [peer items], ports: […]}. .networks: the
+plan.network results of every network, by name.
 - An enabled connection between two components gives an egress rule on the source and an ingress
   rule on the destination; with a peer or network, only the component's side.
 - A connection naming a disabled component is skipped (the component is not deployed).
 - monitoring.enabled adds an ingress rule from Prometheus to every component with metricsPorts;
   dns.enabled adds an egress rule to the DNS pods to every component.
-Usage: {{ $plan := include "fineract-netpol.plan.connections" . | fromYaml }}
+Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "root" $ "networks" $networks "out" $plan) }}
 */}}
 {{- define "fineract-netpol.plan.connections" -}}
-{{- $root := . -}}
-{{- $v := .Values -}}
+{{- $root := .root -}}
+{{- $networks := .networks -}}
+{{- $v := $root.Values -}}
 {{- $errors := list -}}
 {{- $skipped := list -}}
 {{- $skippedNames := list -}}
@@ -169,9 +201,12 @@ Usage: {{ $plan := include "fineract-netpol.plan.connections" . | fromYaml }}
 {{- range $cname, $conn := $v.connections | default dict -}}
   {{- if eq (include "fineract-netpol.util.enabled" $conn) "true" -}}
     {{- $path := printf "connections.%s" $cname -}}
-    {{- $from := include "fineract-netpol.plan.endpoint" (dict "root" $root "path" (printf "%s.from" $path) "endpoint" $conn.from) | fromYaml -}}
-    {{- $to := include "fineract-netpol.plan.endpoint" (dict "root" $root "path" (printf "%s.to" $path) "endpoint" $conn.to) | fromYaml -}}
-    {{- $ports := include "fineract-netpol.plan.ports" (dict "path" (printf "%s.ports" $path) "ports" $conn.ports "toNetwork" (eq $to.kind "network")) | fromYaml -}}
+    {{- $from := dict -}}
+    {{- include "fineract-netpol.plan.endpoint" (dict "root" $root "networks" $networks "path" (printf "%s.from" $path) "endpoint" $conn.from "out" $from) -}}
+    {{- $to := dict -}}
+    {{- include "fineract-netpol.plan.endpoint" (dict "root" $root "networks" $networks "path" (printf "%s.to" $path) "endpoint" $conn.to "out" $to) -}}
+    {{- $ports := dict -}}
+    {{- include "fineract-netpol.plan.ports" (dict "path" (printf "%s.ports" $path) "ports" $conn.ports "toNetwork" (eq $to.kind "network") "out" $ports) -}}
     {{- $problems := concat $from.errors $to.errors $ports.errors -}}
     {{- if and $from.kind $to.kind (ne $from.kind "component") (ne $to.kind "component") -}}
       {{- $problems = append $problems (printf "%s: neither end is a component (from %s %q, to %s %q); this chart only writes the policies of components, so one end must be {component: …}" $path $from.kind $from.name $to.kind $to.name) -}}
@@ -182,37 +217,45 @@ Usage: {{ $plan := include "fineract-netpol.plan.connections" . | fromYaml }}
       {{- $skipped = append $skipped (printf "%s (component %q is disabled)" $cname (ternary $from.name $to.name (not $from.enabled))) -}}
       {{- $skippedNames = append $skippedNames $cname -}}
     {{- else -}}
+      {{- $description := $conn.description | default "" -}}
       {{- if eq $from.kind "component" -}}
         {{- $policy := get $policies $from.name -}}
-        {{- $_ := set $policy "egress" (append $policy.egress (dict "name" $cname "description" ($conn.description | default "") "peers" $to.items "ports" $ports.ports)) -}}
+        {{- $_ := set $policy "egress" (append $policy.egress (dict "name" $cname "description" $description "peers" $to.items "ports" $ports.ports)) -}}
       {{- end -}}
       {{- if eq $to.kind "component" -}}
         {{- $policy := get $policies $to.name -}}
-        {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" $cname "description" ($conn.description | default "") "peers" $from.items "ports" $ports.ports)) -}}
+        {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" $cname "description" $description "peers" $from.items "ports" $ports.ports)) -}}
       {{- end -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
 {{- if eq (include "fineract-netpol.util.enabled" $v.monitoring) "true" -}}
-  {{- $prometheus := include "fineract-netpol.plan.pods" (dict "root" $root "pods" $v.monitoring) | fromYaml -}}
+  {{- $prometheus := dict -}}
+  {{- include "fineract-netpol.plan.pods" (dict "root" $root "pods" $v.monitoring "out" $prometheus) -}}
   {{- range $name, $policy := $policies -}}
     {{- $component := get $v.components $name -}}
     {{- if $component.metricsPorts -}}
-      {{- $ports := include "fineract-netpol.plan.ports" (dict "path" (printf "components.%s.metricsPorts" $name) "ports" $component.metricsPorts "toNetwork" false) | fromYaml -}}
+      {{- $ports := dict -}}
+      {{- include "fineract-netpol.plan.ports" (dict "path" (printf "components.%s.metricsPorts" $name) "ports" $component.metricsPorts "toNetwork" false "out" $ports) -}}
       {{- $errors = concat $errors $ports.errors -}}
-      {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" "monitoring" "description" "Prometheus scrapes metrics" "peers" (list $prometheus) "ports" $ports.ports)) -}}
+      {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" "monitoring" "description" "Prometheus scrapes metrics" "peers" (list $prometheus.item) "ports" $ports.ports)) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
 {{- if eq (include "fineract-netpol.util.enabled" $v.dns) "true" -}}
-  {{- $dns := include "fineract-netpol.plan.pods" (dict "root" $root "pods" $v.dns) | fromYaml -}}
-  {{- $ports := include "fineract-netpol.plan.ports" (dict "path" "dns.ports" "ports" $v.dns.ports "toNetwork" false) | fromYaml -}}
+  {{- $dns := dict -}}
+  {{- include "fineract-netpol.plan.pods" (dict "root" $root "pods" $v.dns "out" $dns) -}}
+  {{- $ports := dict -}}
+  {{- include "fineract-netpol.plan.ports" (dict "path" "dns.ports" "ports" $v.dns.ports "toNetwork" false "out" $ports) -}}
   {{- $errors = concat $errors $ports.errors -}}
   {{- range $name, $policy := $policies -}}
-    {{- $_ := set $policy "egress" (append $policy.egress (dict "name" "dns" "description" "DNS resolution" "peers" (list $dns) "ports" $ports.ports)) -}}
+    {{- $_ := set $policy "egress" (append $policy.egress (dict "name" "dns" "description" "DNS resolution" "peers" (list $dns.item) "ports" $ports.ports)) -}}
   {{- end -}}
 {{- end -}}
-{{- toYaml (dict "policies" $policies "skipped" ($skipped | default list) "skippedNames" ($skippedNames | default list) "errors" ($errors | default list)) -}}
+{{- $_ := set .out "policies" $policies -}}
+{{- $_ := set .out "skipped" $skipped -}}
+{{- $_ := set .out "skippedNames" $skippedNames -}}
+{{- $_ := set .out "errors" $errors -}}
 {{- end -}}
 
 {{/*

@@ -2,49 +2,47 @@
 
 {{/*
 fineract-netpol.validate.pods: problems of a selection of pods in some namespace (a peer, dns,
-monitoring), as YAML {errors: […]}.
-Usage: {{ $r := include "fineract-netpol.validate.pods" (dict "path" "peers.x" "pods" $peer) | fromYaml }}
+monitoring), appended to .acc.errors.
+Usage: {{ include "fineract-netpol.validate.pods" (dict "path" "peers.x" "pods" $peer "acc" $acc) }}
 */}}
 {{- define "fineract-netpol.validate.pods" -}}
-{{- $errors := list -}}
 {{- if and .pods.namespace .pods.namespaceSelector -}}
-  {{- $errors = append $errors (printf "%s: sets both namespace and namespaceSelector; keep one (set the other to null in an override)" .path) -}}
+  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s: sets both namespace and namespaceSelector; keep one (set the other to null in an override)" .path)) -}}
 {{- end -}}
 {{- if and (hasKey .pods "namespaceSelector") (not .pods.namespace) (eq (include "fineract-netpol.util.selectsAll" .pods.namespaceSelector) "true") -}}
-  {{- $errors = append $errors (printf "%s.namespaceSelector: selects every namespace; name the namespace (namespace: <name>) or list its labels" .path) -}}
+  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s.namespaceSelector: selects every namespace; name the namespace (namespace: <name>) or list its labels" .path)) -}}
 {{- end -}}
 {{- if eq (include "fineract-netpol.util.selectsAll" .pods.podSelector) "true" -}}
-  {{- $errors = append $errors (printf "%s.podSelector: selects every pod of the namespace; list the labels of the pods that need access (e.g. matchLabels: {app.kubernetes.io/name: …})" .path) -}}
+  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s.podSelector: selects every pod of the namespace; list the labels of the pods that need access (e.g. matchLabels: {app.kubernetes.io/name: …})" .path)) -}}
 {{- end -}}
-{{- toYaml (dict "errors" ($errors | default list)) -}}
 {{- end -}}
 
 {{/*
 fineract-netpol.validate.requirements: a label selector's requirements, matchLabels as
-{key, operator: In, values: [value]}, as YAML {requirements: […]}.
-Usage: {{ $reqs := (include "fineract-netpol.validate.requirements" $selector | fromYaml).requirements }}
+{key, operator: In, values: [value]}: sets .out.requirements.
+Usage: {{ $r := dict }}{{ include "fineract-netpol.validate.requirements" (dict "selector" $selector "out" $r) }}{{ $reqs := $r.requirements }}
 */}}
 {{- define "fineract-netpol.validate.requirements" -}}
 {{- $reqs := list -}}
-{{- range $key, $value := .matchLabels | default dict -}}
+{{- range $key, $value := .selector.matchLabels | default dict -}}
   {{- $reqs = append $reqs (dict "key" $key "operator" "In" "values" (list $value)) -}}
 {{- end -}}
-{{- range .matchExpressions | default list -}}
+{{- range .selector.matchExpressions | default list -}}
   {{- $reqs = append $reqs (dict "key" .key "operator" .operator "values" (.values | default list)) -}}
 {{- end -}}
-{{- toYaml (dict "requirements" $reqs) -}}
+{{- $_ := set .out "requirements" $reqs -}}
 {{- end -}}
 
 {{/*
-fineract-netpol.validate.implies: "true" when every pod selector .a selects, selector .b selects
-too: each requirement of .b follows from one requirement of .a on the same key (In ⊆ In; NotIn
+fineract-netpol.validate.implies: "true" when every pod selector with the requirements .a
+(validate.requirements) selects, the selector with the requirements .b selects too: each requirement of .b follows from one requirement of .a on the same key (In ⊆ In; NotIn
 from In disjoint, NotIn ⊇ or DoesNotExist; Exists from In or Exists; DoesNotExist from
 DoesNotExist). As implies in src/validate/check-semantics.ts.
-Usage: {{ if eq (include "fineract-netpol.validate.implies" (dict "a" $peer.podSelector "b" $component.podSelector)) "true" }}…{{ end }}
+Usage: {{ if eq (include "fineract-netpol.validate.implies" (dict "a" $peerRequirements "b" $componentRequirements)) "true" }}…{{ end }}
 */}}
 {{- define "fineract-netpol.validate.implies" -}}
-{{- $a := (include "fineract-netpol.validate.requirements" .a | fromYaml).requirements | default list -}}
-{{- $b := (include "fineract-netpol.validate.requirements" .b | fromYaml).requirements | default list -}}
+{{- $a := .a -}}
+{{- $b := .b -}}
 {{- $all := true -}}
 {{- range $rb := $b -}}
   {{- $follows := false -}}
@@ -71,23 +69,24 @@ Usage: {{ if eq (include "fineract-netpol.validate.implies" (dict "a" $peer.podS
 fineract-netpol.validate.peerOverlaps: problems of a peer in the release namespace (neither
 namespace nor namespaceSelector) whose podSelector surely shares pods with an enabled component
 (one selector implies the other): the component's policy governs those pods, so every flow with
-the peer would be open on one side only. As YAML {errors: […]}.
-Usage: {{ $r := include "fineract-netpol.validate.peerOverlaps" (dict "root" $ "name" "x" "peer" $peer) | fromYaml }}
+the peer would be open on one side only. Appended to .acc.errors. .components: the enabled
+components whose selector does not select everything, as [{name, requirements}] (computed once
+for every peer).
+Usage: {{ include "fineract-netpol.validate.peerOverlaps" (dict "name" "x" "peer" $peer "components" $selective "acc" $acc) }}
 */}}
 {{- define "fineract-netpol.validate.peerOverlaps" -}}
-{{- $errors := list -}}
 {{- $peer := .peer -}}
 {{- if and (not $peer.namespace) (not $peer.namespaceSelector) (ne (include "fineract-netpol.util.selectsAll" $peer.podSelector) "true") -}}
-  {{- range $component, $entry := .root.Values.components | default dict -}}
-    {{- if and (eq (include "fineract-netpol.util.enabled" $entry) "true") (ne (include "fineract-netpol.util.selectsAll" $entry.podSelector) "true") -}}
-      {{- $narrower := eq (include "fineract-netpol.validate.implies" (dict "a" $peer.podSelector "b" $entry.podSelector)) "true" -}}
-      {{- if or $narrower (eq (include "fineract-netpol.validate.implies" (dict "a" $entry.podSelector "b" $peer.podSelector)) "true") -}}
-        {{- $errors = append $errors (printf "peers.%s.podSelector: selects pods of component %q (%s): %s's policy governs those pods and does not allow this peer's flows, so they would be open on one side only; connect to {component: %s} instead of {peer: %s}; to reach only these pods, make them a component of their own (components.<name>.podSelector: this selector), whose policy Kubernetes adds to %s's for them" $.name $component (ternary (printf "every pod it selects is a %s pod" $component) (printf "it selects every %s pod" $component) $narrower) $component $component $.name $component) -}}
-      {{- end -}}
+  {{- $r := dict -}}
+  {{- include "fineract-netpol.validate.requirements" (dict "selector" $peer.podSelector "out" $r) -}}
+  {{- range .components -}}
+    {{- $component := .name -}}
+    {{- $narrower := eq (include "fineract-netpol.validate.implies" (dict "a" $r.requirements "b" .requirements)) "true" -}}
+    {{- if or $narrower (eq (include "fineract-netpol.validate.implies" (dict "a" .requirements "b" $r.requirements)) "true") -}}
+      {{- $_ := set $.acc "errors" (append $.acc.errors (printf "peers.%s.podSelector: selects pods of component %q (%s): %s's policy governs those pods and does not allow this peer's flows, so they would be open on one side only; connect to {component: %s} instead of {peer: %s}; to reach only these pods, make them a component of their own (components.<name>.podSelector: this selector), whose policy Kubernetes adds to %s's for them" $.name $component (ternary (printf "every pod it selects is a %s pod" $component) (printf "it selects every %s pod" $component) $narrower) $component $component $.name $component)) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
-{{- toYaml (dict "errors" ($errors | default list)) -}}
 {{- end -}}
 
 {{/*
@@ -109,55 +108,69 @@ fineract-netpol.validate.values: first the shape guard (_shape.tpl: the types th
 on, for renders that skip the JSON Schema), then what JSON Schema cannot check (references between entries,
 CIDR arithmetic, port rules, selectors that select everything, duplicate policy names, and the
 characters of free text that Helm 3's schema check cannot see: _text.tpl) and
-calls `fail` ONCE, listing every problem with its path in the values. Every template includes it
-first, so an invalid values file renders nothing.
-Usage: {{- include "fineract-netpol.validate.values" . }}
+calls `fail` ONCE, listing every problem with its path in the values. On valid values it sets
+.out.plan (plan.connections), which it computes on the way. Templates include it through
+fineract-netpol.state, which runs it once per render.
+Usage: {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state) -}}
 */}}
 {{- define "fineract-netpol.validate.values" -}}
+{{- $root := .root -}}
 {{- $shape := dict "errors" (list) -}}
-{{- include "fineract-netpol.shape.values" (dict "acc" $shape "values" .Values) -}}
+{{- include "fineract-netpol.shape.values" (dict "acc" $shape "values" $root.Values) -}}
 {{- if $shape.errors -}}
   {{- include "fineract-netpol.validate.fail" $shape.errors -}}
 {{- end -}}
-{{- $v := .Values -}}
-{{- $errors := (include "fineract-netpol.text.values" $v | fromYaml).errors | default list -}}
+{{- $v := $root.Values -}}
+{{- $acc := dict "errors" ((include "fineract-netpol.text.values" $v | fromYaml).errors | default list) -}}
 {{- $policyNames := dict -}}
 {{- if eq (include "fineract-netpol.util.enabled" $v.defaultDeny) "true" -}}
   {{- $_ := set $policyNames ($v.defaultDeny.policyName | default "default-deny-all") "defaultDeny.policyName" -}}
 {{- end -}}
+{{- $selective := list -}}
 {{- range $name, $component := $v.components | default dict -}}
   {{- if eq (include "fineract-netpol.util.enabled" $component) "true" -}}
     {{- if eq (include "fineract-netpol.util.selectsAll" $component.podSelector) "true" -}}
-      {{- $errors = append $errors (printf "components.%s.podSelector: selects every pod of the namespace; list the labels of the component's pods (use defaultDeny.enabled for a namespace-wide policy)" $name) -}}
+      {{- $_ := set $acc "errors" (append $acc.errors (printf "components.%s.podSelector: selects every pod of the namespace; list the labels of the component's pods (use defaultDeny.enabled for a namespace-wide policy)" $name)) -}}
+    {{- else -}}
+      {{- $r := dict -}}
+      {{- include "fineract-netpol.validate.requirements" (dict "selector" $component.podSelector "out" $r) -}}
+      {{- $selective = append $selective (dict "name" $name "requirements" $r.requirements) -}}
     {{- end -}}
     {{- $policyName := include "fineract-netpol.names.policy" (dict "name" $name "component" $component) -}}
     {{- if hasKey $policyNames $policyName -}}
-      {{- $errors = append $errors (printf "components.%s.policyName: %q is already the name of %s; give each policy its own name" $name $policyName (get $policyNames $policyName)) -}}
+      {{- $_ := set $acc "errors" (append $acc.errors (printf "components.%s.policyName: %q is already the name of %s; give each policy its own name" $name $policyName (get $policyNames $policyName))) -}}
     {{- else -}}
       {{- $_ := set $policyNames $policyName (printf "components.%s" $name) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
 {{- range $name, $peer := $v.peers | default dict -}}
-  {{- $errors = concat $errors (include "fineract-netpol.validate.pods" (dict "path" (printf "peers.%s" $name) "pods" $peer) | fromYaml).errors -}}
-  {{- $errors = concat $errors (include "fineract-netpol.validate.peerOverlaps" (dict "root" $ "name" $name "peer" $peer) | fromYaml).errors -}}
+  {{- include "fineract-netpol.validate.pods" (dict "path" (printf "peers.%s" $name) "pods" $peer "acc" $acc) -}}
+  {{- include "fineract-netpol.validate.peerOverlaps" (dict "name" $name "peer" $peer "components" $selective "acc" $acc) -}}
 {{- end -}}
 {{- range $area := list "dns" "monitoring" -}}
   {{- $pods := get $v $area -}}
   {{- if eq (include "fineract-netpol.util.enabled" $pods) "true" -}}
-    {{- $errors = concat $errors (include "fineract-netpol.validate.pods" (dict "path" $area "pods" $pods) | fromYaml).errors -}}
+    {{- include "fineract-netpol.validate.pods" (dict "path" $area "pods" $pods "acc" $acc) -}}
   {{- end -}}
 {{- end -}}
 {{- range $i, $cidr := $v.privateCidrs | default list -}}
   {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
-    {{- $errors = append $errors (printf "privateCidrs[%d]: %q has host bits set; did you mean %q?" $i $cidr (include "fineract-netpol.cidr.canonical" $cidr)) -}}
+    {{- $_ := set $acc "errors" (append $acc.errors (printf "privateCidrs[%d]: %q has host bits set; did you mean %q?" $i $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}
   {{- end -}}
 {{- end -}}
+{{- $networks := dict -}}
 {{- range $name, $network := $v.networks | default dict -}}
-  {{- $errors = concat $errors (include "fineract-netpol.plan.network" (dict "root" $ "name" $name "network" $network) | fromYaml).errors -}}
+  {{- $net := dict -}}
+  {{- include "fineract-netpol.plan.network" (dict "root" $root "name" $name "network" $network "out" $net) -}}
+  {{- $_ := set $networks $name $net -}}
+  {{- $_ := set $acc "errors" (concat $acc.errors $net.errors) -}}
 {{- end -}}
-{{- $errors = concat $errors (include "fineract-netpol.plan.connections" . | fromYaml).errors -}}
+{{- $plan := dict -}}
+{{- include "fineract-netpol.plan.connections" (dict "root" $root "networks" $networks "out" $plan) -}}
+{{- $errors := concat $acc.errors $plan.errors -}}
 {{- if $errors -}}
   {{- include "fineract-netpol.validate.fail" $errors -}}
 {{- end -}}
+{{- $_ := set .out "plan" $plan -}}
 {{- end -}}

@@ -136,7 +136,8 @@ export function chartCase(c: ChartCase): Record<string, unknown> {
       } else {
         const port = 1000 + int(9000);
         const protocol = chance(0.1) ? 'UDP' : 'TCP';
-        if (free(protocol, port)) (take(protocol, port), ports.push(protocol === 'UDP' ? { port, protocol } : { port }));
+        if (free(protocol, port))
+          (take(protocol, port), ports.push(protocol === 'UDP' ? { port, protocol } : { port }));
       }
     }
     if (ports.length === 0) {
@@ -163,7 +164,10 @@ export function writeChartCase(c: ChartCase): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [components, connections] = process.argv.slice(2).map(Number);
   const cases =
-    components !== undefined && connections !== undefined && Number.isInteger(components) && Number.isInteger(connections)
+    components !== undefined &&
+    connections !== undefined &&
+    Number.isInteger(components) &&
+    Number.isInteger(connections)
       ? [{ components, connections }]
       : CHART_CASES;
   for (const c of cases) console.log(writeChartCase(c));

@@ -68,7 +68,14 @@ const charts: { name: string; dir: (c: Case) => string }[] = [{ name: 'current',
 if (args.before) {
   const dir = join(WORK, 'before');
   mkdirSync(dir);
-  const archive = spawnSync('sh', ['-c', `git -C "$1" archive "$2" chart | tar -x -C "$3"`, 'sh', REPO_ROOT, args.before, dir]);
+  const archive = spawnSync('sh', [
+    '-c',
+    `git -C "$1" archive "$2" chart | tar -x -C "$3"`,
+    'sh',
+    REPO_ROOT,
+    args.before,
+    dir,
+  ]);
   if (archive.status !== 0) fail(`cannot extract chart/ of ${args.before}: ${archive.stderr.toString()}`);
   charts.push({ name: 'before', dir: () => join(dir, 'chart') });
 }
@@ -113,7 +120,9 @@ for (const c of CASES) {
   if (template(4, staticDir, c) !== current) fail(`${c.name}: the static chart does not print the same bytes`);
   staticDirs.set(c.name, staticDir);
   const objects = (current.match(/^kind: /gm) ?? []).length;
-  console.error(`${c.name}: ${c.what}; ${objects} objects, ${current.length} bytes — identical across charts and Helm 3/4`);
+  console.error(
+    `${c.name}: ${c.what}; ${objects} objects, ${current.length} bytes — identical across charts and Helm 3/4`,
+  );
 }
 charts.unshift({ name: 'static', dir: (c) => staticDirs.get(c.name) ?? '' });
 
@@ -178,7 +187,9 @@ if (small && large) {
   for (const chart of shown.filter((name) => name !== 'static')) {
     const cpu = stat(large, chart, 'cpu') / stat(small, chart, 'cpu');
     const wall = stat(large, chart, 'wall') / stat(small, chart, 'wall');
-    lines.push(`Linearity (${chart}): ×10 connections (c20-n200 → c200-n2000) costs ×${cpu.toFixed(1)} CPU, ×${wall.toFixed(1)} wall.`);
+    lines.push(
+      `Linearity (${chart}): ×10 connections (c20-n200 → c200-n2000) costs ×${cpu.toFixed(1)} CPU, ×${wall.toFixed(1)} wall.`,
+    );
   }
 }
 console.log(lines.join('\n'));

@@ -79,6 +79,20 @@ Usage: # {{ include "fineract-netpol.util.comment" $text }}
 {{- end -}}
 
 {{/*
+fineract-netpol.util.comments: util.comment of many texts at once. Sprig compiles a regular
+expression on every call, and util.comment takes two: this takes two for all the texts. .lines
+is the name of a template that PRINTS the texts given .data, one per line (line breaks inside a
+text written as spaces, which is what util.comment makes of them; printing keeps the cost linear
+where appending to a list would copy it each time); the lines are cleaned and cut, and split into
+.out.comments, one per text, in order.
+Usage: {{ $c := dict }}{{ include "fineract-netpol.util.comments" (dict "lines" "fineract-netpol.plan.descriptions" "data" .Values.connections "out" $c) }}
+*/}}
+{{- define "fineract-netpol.util.comments" -}}
+{{- $clean := regexReplaceAll "[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f\\x{2028}\\x{2029}\\x{feff}\\x{fffe}\\x{ffff}]" (include .lines .data) " " -}}
+{{- $_ := set .out "comments" (splitList "\n" (regexReplaceAll "(?m)^(.{200}).*$" $clean "${1}")) -}}
+{{- end -}}
+
+{{/*
 fineract-netpol.util.selectsAll: "true" when a LabelSelector selects everything
 (missing, or with neither matchLabels nor matchExpressions entries).
 Usage: {{ if eq (include "fineract-netpol.util.selectsAll" $selector) "true" }}…{{ end }}

@@ -100,7 +100,7 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
 
 {{/*
 fineract-netpol.plan.endpoint: what a connection endpoint names: sets .out.kind, .out.name,
-.out.enabled, .out.items (peer items) and .out.errors. A network's items come from .networks,
+.out.key ("<kind>/<name>", when defined), .out.enabled, .out.items (peer items) and .out.errors. A network's items come from .networks,
 the plan.network results of every network (computed once).
 Usage: {{ $to := dict }}{{ include "fineract-netpol.plan.endpoint" (dict "root" $ "networks" $networks "path" "connections.x.to" "endpoint" $conn.to "out" $to) }}
 */}}
@@ -137,6 +137,7 @@ Usage: {{ $to := dict }}{{ include "fineract-netpol.plan.endpoint" (dict "root" 
     {{- else -}}
       {{- $_ := set $result "items" (get .networks $name).items -}}
     {{- end -}}
+    {{- $_ := set $result "key" (printf "%s/%s" $kind $name) -}}
   {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -174,9 +175,22 @@ Usage: {{ $ports := dict }}{{ include "fineract-netpol.plan.ports" (dict "path" 
 {{- end -}}
 
 {{/*
+fineract-netpol.plan.descriptions: the description of every connection, one per line, in name
+order (an empty line for none), line breaks written as spaces: the lines util.comments cleans.
+Usage: {{ include "fineract-netpol.util.comments" (dict "lines" "fineract-netpol.plan.descriptions" "data" .Values.connections "out" $c) }}
+*/}}
+{{- define "fineract-netpol.plan.descriptions" -}}
+{{- range $name, $conn := . -}}
+{{- if kindIs "map" $conn }}{{ replace "\n" " " (toString ($conn.description | default "")) }}{{ end }}
+{{ end -}}
+{{- end -}}
+
+{{/*
 fineract-netpol.plan.connections: the whole plan: sets .out.policies
 ({<component>: {ingress: [rule…], egress: [rule…]}}), .out.skipped, .out.skippedNames and
-.out.errors, where a rule is {name, description, peers: [peer items], ports: […]}. .networks: the
+.out.errors, where a rule is {name, description, comment (the description made safe for a comment line),
+peers: [peer items], ports: […], peersYaml, portsYaml (toYaml of peers and ports: each peer list
+is serialised once, however many rules share it)}. .networks: the
 plan.network results of every network, by name.
 - An enabled connection between two components gives an egress rule on the source and an ingress
   rule on the destination; with a peer or network, only the component's side.
@@ -198,7 +212,13 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
     {{- $_ := set $policies $name (dict "ingress" (list) "egress" (list)) -}}
   {{- end -}}
 {{- end -}}
+{{- /* The comments of the rules (descriptions made safe), all at once; then the YAML of each peer list, once. */ -}}
+{{- $comments := dict -}}
+{{- include "fineract-netpol.util.comments" (dict "lines" "fineract-netpol.plan.descriptions" "data" ($v.connections | default dict) "out" $comments) -}}
+{{- $peersYaml := dict -}}
+{{- $i := -1 -}}
 {{- range $cname, $conn := $v.connections | default dict -}}
+  {{- $i = add1 $i -}}
   {{- if eq (include "fineract-netpol.util.enabled" $conn) "true" -}}
     {{- $path := printf "connections.%s" $cname -}}
     {{- $from := dict -}}
@@ -218,13 +238,18 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
       {{- $skippedNames = append $skippedNames $cname -}}
     {{- else -}}
       {{- $description := $conn.description | default "" -}}
+      {{- $comment := ternary (index $comments.comments $i) "" (not (empty $description)) -}}
+      {{- $portsYaml := toYaml $ports.ports -}}
+      {{- range $end := list $from $to -}}
+        {{- if not (hasKey $peersYaml $end.key) }}{{ $_ := set $peersYaml $end.key (toYaml $end.items) }}{{ end -}}
+      {{- end -}}
       {{- if eq $from.kind "component" -}}
         {{- $policy := get $policies $from.name -}}
-        {{- $_ := set $policy "egress" (append $policy.egress (dict "name" $cname "description" $description "peers" $to.items "ports" $ports.ports)) -}}
+        {{- $_ := set $policy "egress" (append $policy.egress (dict "name" $cname "description" $description "comment" $comment "peers" $to.items "ports" $ports.ports "peersYaml" (get $peersYaml $to.key) "portsYaml" $portsYaml)) -}}
       {{- end -}}
       {{- if eq $to.kind "component" -}}
         {{- $policy := get $policies $to.name -}}
-        {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" $cname "description" $description "peers" $from.items "ports" $ports.ports)) -}}
+        {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" $cname "description" $description "comment" $comment "peers" $from.items "ports" $ports.ports "peersYaml" (get $peersYaml $from.key) "portsYaml" $portsYaml)) -}}
       {{- end -}}
     {{- end -}}
   {{- end -}}
@@ -232,13 +257,15 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
 {{- if eq (include "fineract-netpol.util.enabled" $v.monitoring) "true" -}}
   {{- $prometheus := dict -}}
   {{- include "fineract-netpol.plan.pods" (dict "root" $root "pods" $v.monitoring "out" $prometheus) -}}
+  {{- $prometheusPeers := list $prometheus.item -}}
+  {{- $prometheusYaml := toYaml $prometheusPeers -}}
   {{- range $name, $policy := $policies -}}
     {{- $component := get $v.components $name -}}
     {{- if $component.metricsPorts -}}
       {{- $ports := dict -}}
       {{- include "fineract-netpol.plan.ports" (dict "path" (printf "components.%s.metricsPorts" $name) "ports" $component.metricsPorts "toNetwork" false "out" $ports) -}}
       {{- $errors = concat $errors $ports.errors -}}
-      {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" "monitoring" "description" "Prometheus scrapes metrics" "peers" (list $prometheus.item) "ports" $ports.ports)) -}}
+      {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" "monitoring" "description" "Prometheus scrapes metrics" "comment" "Prometheus scrapes metrics" "peers" $prometheusPeers "ports" $ports.ports "peersYaml" $prometheusYaml "portsYaml" (toYaml $ports.ports))) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
@@ -248,8 +275,10 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
   {{- $ports := dict -}}
   {{- include "fineract-netpol.plan.ports" (dict "path" "dns.ports" "ports" $v.dns.ports "toNetwork" false "out" $ports) -}}
   {{- $errors = concat $errors $ports.errors -}}
+  {{- $dnsPeers := list $dns.item -}}
+  {{- $dnsRule := dict "name" "dns" "description" "DNS resolution" "comment" "DNS resolution" "peers" $dnsPeers "ports" $ports.ports "peersYaml" (toYaml $dnsPeers) "portsYaml" (toYaml $ports.ports) -}}
   {{- range $name, $policy := $policies -}}
-    {{- $_ := set $policy "egress" (append $policy.egress (dict "name" "dns" "description" "DNS resolution" "peers" (list $dns.item) "ports" $ports.ports)) -}}
+    {{- $_ := set $policy "egress" (append $policy.egress $dnsRule) -}}
   {{- end -}}
 {{- end -}}
 {{- $_ := set .out "policies" $policies -}}

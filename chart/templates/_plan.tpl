@@ -216,15 +216,27 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
 {{- $comments := dict -}}
 {{- include "fineract-netpol.util.comments" (dict "lines" "fineract-netpol.plan.descriptions" "data" ($v.connections | default dict) "out" $comments) -}}
 {{- $peersYaml := dict -}}
+{{- $resolved := dict -}}
 {{- $i := -1 -}}
 {{- range $cname, $conn := $v.connections | default dict -}}
   {{- $i = add1 $i -}}
   {{- if eq (include "fineract-netpol.util.enabled" $conn) "true" -}}
     {{- $path := printf "connections.%s" $cname -}}
-    {{- $from := dict -}}
-    {{- include "fineract-netpol.plan.endpoint" (dict "root" $root "networks" $networks "path" (printf "%s.from" $path) "endpoint" $conn.from "out" $from) -}}
-    {{- $to := dict -}}
-    {{- include "fineract-netpol.plan.endpoint" (dict "root" $root "networks" $networks "path" (printf "%s.to" $path) "endpoint" $conn.to "out" $to) -}}
+    {{- /* Endpoints repeat (the same component in many connections): each is resolved once, by its JSON; one with errors (which name the connection) every time. */ -}}
+    {{- $ends := list -}}
+    {{- range $side := list "from" "to" -}}
+      {{- $endpoint := index $conn $side -}}
+      {{- $json := toJson $endpoint -}}
+      {{- $end := get $resolved $json -}}
+      {{- if not $end -}}
+        {{- $end = dict -}}
+        {{- include "fineract-netpol.plan.endpoint" (dict "root" $root "networks" $networks "path" (printf "%s.%s" $path $side) "endpoint" $endpoint "out" $end) -}}
+        {{- if not $end.errors }}{{ $_ := set $resolved $json $end }}{{ end -}}
+      {{- end -}}
+      {{- $ends = append $ends $end -}}
+    {{- end -}}
+    {{- $from := index $ends 0 -}}
+    {{- $to := index $ends 1 -}}
     {{- $ports := dict -}}
     {{- include "fineract-netpol.plan.ports" (dict "path" (printf "%s.ports" $path) "ports" $conn.ports "toNetwork" (eq $to.kind "network") "out" $ports) -}}
     {{- $problems := concat $from.errors $to.errors $ports.errors -}}

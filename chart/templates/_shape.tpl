@@ -127,7 +127,7 @@ Usage: {{ include "fineract-netpol.shape.map" (dict "acc" $acc "path" "monitorin
         {{- if not (regexMatch "^([a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*$" $p.port) -}}
           {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.port: %q is not a port name (1-15 characters of a-z, 0-9 and \"-\", at least one letter) nor a number; write the number (8080) or the container port's name" $path $p.port)) -}}
         {{- end -}}
-      {{- else if ne (include "fineract-netpol.shape.isPort" $p.port) "true" -}}
+      {{- else if not (and (or (kindIs "float64" $p.port) (kindIs "int64" $p.port) (kindIs "int" $p.port)) (eq (float64 $p.port) (floor $p.port)) (ge (float64 $p.port) 1.0) (le (float64 $p.port) 65535.0)) -}}
         {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.port: expected a port number from 1 to 65535 or a port name, got %s" $path (include "fineract-netpol.shape.describe" $p.port))) -}}
       {{- end -}}
       {{- if and (hasKey $p "endPort") (not (kindIs "invalid" $p.endPort)) (ne (include "fineract-netpol.shape.isPort" $p.endPort) "true") -}}
@@ -178,6 +178,7 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
 {{- define "fineract-netpol.shape.values" -}}
 {{- $acc := .acc -}}
 {{- $v := .values -}}
+{{- $wellFormed := dict -}}
 {{- range $section := list "commonLabels" "commonAnnotations" -}}
   {{- $labels := get $v $section -}}
   {{- if and (hasKey $v $section) (not (kindIs "invalid" $labels)) -}}
@@ -245,8 +246,16 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
         {{- else -}}
           {{- include "fineract-netpol.shape.switch" (dict "acc" $acc "path" $path "value" $entry "key" "enabled") -}}
           {{- if eq (include "fineract-netpol.util.enabled" $entry) "true" -}}
-          {{- include "fineract-netpol.shape.endpoint" (dict "acc" $acc "path" (printf "%s.from" $path) "value" $entry.from) -}}
-          {{- include "fineract-netpol.shape.endpoint" (dict "acc" $acc "path" (printf "%s.to" $path) "value" $entry.to) -}}
+          {{- range $side := list "from" "to" -}}
+            {{- /* Endpoints repeat: one found well-formed (by its JSON) is not checked again. */ -}}
+            {{- $value := index $entry $side -}}
+            {{- $json := toJson $value -}}
+            {{- if not (hasKey $wellFormed $json) -}}
+              {{- $before := len $acc.errors -}}
+              {{- include "fineract-netpol.shape.endpoint" (dict "acc" $acc "path" (printf "%s.%s" $path $side) "value" $value) -}}
+              {{- if eq $before (len $acc.errors) }}{{ $_ := set $wellFormed $json true }}{{ end -}}
+            {{- end -}}
+          {{- end -}}
           {{- include "fineract-netpol.shape.ports" (dict "acc" $acc "path" (printf "%s.ports" $path) "value" $entry.ports) -}}
           {{- end -}}
         {{- end -}}

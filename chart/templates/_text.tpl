@@ -40,6 +40,10 @@ Usage: {{ $errors = concat $errors (include "fineract-netpol.text.values" .Value
     {{- end -}}
   {{- end -}}
 {{- end -}}
+{{- /* Most values have no refused character anywhere: one regular expression over every
+description (printed by text.descriptions, spaces between them) says so, and only otherwise is
+each description checked on its own, for its path. */ -}}
+{{- if regexMatch "[\\x00-\\x1f\\x7f-\\x9f\\p{Zl}\\p{Zp}\uFFFE\uFFFF]" (include "fineract-netpol.text.descriptions" .) -}}
 {{- range $section := list "components" "peers" "networks" "connections" -}}
   {{- $entries := get $ $section -}}
   {{- if kindIs "map" $entries -}}
@@ -52,5 +56,22 @@ Usage: {{ $errors = concat $errors (include "fineract-netpol.text.values" .Value
     {{- end -}}
   {{- end -}}
 {{- end -}}
+{{- end -}}
 {{- toYaml (dict "errors" $errors) -}}
+{{- end -}}
+
+{{/*
+fineract-netpol.text.descriptions: every string description of components, peers, networks and
+connections, printed with a space after each (for one check of them all in text.values).
+Usage: {{ if regexMatch $refused (include "fineract-netpol.text.descriptions" .Values) }}…{{ end }}
+*/}}
+{{- define "fineract-netpol.text.descriptions" -}}
+{{- range $section := list "components" "peers" "networks" "connections" -}}
+  {{- $entries := get $ $section -}}
+  {{- if kindIs "map" $entries -}}
+    {{- range $name, $entry := $entries -}}
+      {{- if and (kindIs "map" $entry) (kindIs "string" $entry.description) }}{{ $entry.description }} {{ end -}}
+    {{- end -}}
+  {{- end -}}
+{{- end -}}
 {{- end -}}

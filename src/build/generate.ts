@@ -82,6 +82,6 @@ function jsonText(value: unknown): string {
  * patterns of free text refuse them as literal characters (see REFUSED_IN_TEXT), which are
  * invisible in the generated files. Only strings can hold them, so the escapes are always in one.
  */
-function escapeNoncharacters(json: string): string {
+export function escapeNoncharacters(json: string): string {
   return json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -11,57 +11,39 @@
 // did to them.
 //
 // Usage: const findings = checkSchema(merged.values, merged.locations);
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parseCidr } from 'cidr-tools';
 import { stringify } from 'yaml';
 import {
   ANNOTATION_TEXT,
-  AnnotationValue,
   CIDR,
-  Cidr,
-  Description,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
   LABEL_KEY,
   LABEL_VALUE,
-  LabelKey,
-  LabelValue,
-  Name,
+  PATTERN_DESCRIPTIONS,
   PORT_NAME,
-  PolicyName,
-  PortName,
   SINGLE_LINE_TEXT,
-} from '../model/primitives.ts';
-import { SCHEMA_FILE } from '../paths.ts';
+} from '../model/patterns.ts';
+// Compiled from schema/values.schema.json (the file Helm validates with; chart/values.schema.json is
+// a copy) by `npm run build`: src/build/validator.ts.
+import { validate } from '../../schema/values-validator.js';
 import type { LocationNode } from './read.ts';
 import { scalarAt } from './merge.ts';
 import { isMap, pathOfPointer, valueAt } from './paths.ts';
 import { closestName } from './suggest.ts';
 import type { Finding, Path } from './types.ts';
 
-let compiled: ValidateFunction | undefined;
-
-/** Ajv compiled once with the schema Helm validates values with (chart/values.schema.json is a copy). */
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
-    // verbose: each error carries the schema node it failed (its description, properties, examples).
-    compiled = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
-  }
-  return compiled;
-}
-
 /** What each pattern of the model means, in the words of the model's own descriptions. */
-const PATTERNS = new Map<string, string | undefined>([
-  [DNS1123_LABEL.source, Name.meta()?.description],
-  [DNS1123_SUBDOMAIN.source, PolicyName.meta()?.description],
-  [LABEL_KEY.source, LabelKey.meta()?.description],
-  [LABEL_VALUE.source, LabelValue.meta()?.description],
-  [PORT_NAME.source, PortName.meta()?.description],
-  [CIDR.source, Cidr.meta()?.description],
-  [SINGLE_LINE_TEXT.source, Description.meta()?.description],
-  [ANNOTATION_TEXT.source, AnnotationValue.meta()?.description],
+const PATTERNS = new Map<string, string>([
+  [DNS1123_LABEL.source, PATTERN_DESCRIPTIONS.name],
+  [DNS1123_SUBDOMAIN.source, PATTERN_DESCRIPTIONS.policyName],
+  [LABEL_KEY.source, PATTERN_DESCRIPTIONS.labelKey],
+  [LABEL_VALUE.source, PATTERN_DESCRIPTIONS.labelValue],
+  [PORT_NAME.source, PATTERN_DESCRIPTIONS.portName],
+  [CIDR.source, PATTERN_DESCRIPTIONS.cidr],
+  [SINGLE_LINE_TEXT.source, PATTERN_DESCRIPTIONS.description],
+  [ANNOTATION_TEXT.source, PATTERN_DESCRIPTIONS.annotationValue],
 ]);
 
 const ENDPOINT_SCHEMA = '#/definitions/Endpoint/anyOf';
@@ -77,7 +59,6 @@ type SchemaNode = {
 };
 
 export function checkSchema(values: unknown, locations: LocationNode | undefined): Finding[] {
-  const validate = validator();
   if (validate(values)) return [];
   const errors = withoutEndpointNoise(chooseAlternatives([...(validate.errors ?? [])]), values);
   const findings: Finding[] = [];

@@ -9,7 +9,7 @@
 // The values may not match the schema (its errors are reported separately): every check looks at
 // the shapes it needs and skips what is not there.
 import { containsCidr, excludeCidr, normalizeCidr, overlapCidr, parseCidr } from 'cidr-tools';
-import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, CIDR, PORT_NAME } from '../model/primitives.ts';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, CIDR, PORT_NAME } from '../model/patterns.ts';
 import { isIPv4Mapped } from '../verify/addresses.ts';
 import { isDeleted, isWritten, locate } from './merge.ts';
 import { formatPath, isMap } from './paths.ts';

@@ -34,7 +34,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { normalizeCidr, parseCidr } from 'cidr-tools';
 import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, DNS1123_LABEL, LABEL_VALUE } from '../model/primitives.ts';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, DNS1123_LABEL, LABEL_VALUE } from '../model/patterns.ts';
 import { pathOfPointer, valueAt } from '../validate/paths.ts';
 import { isIPv4Mapped } from './addresses.ts';
 import { PROTOCOLS, type Labels } from './types.ts';

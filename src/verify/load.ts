@@ -51,7 +51,7 @@ import {
 } from 'yaml';
 import { InputError } from '../errors.ts';
 import { fileErrorText, STDIN_NAME } from '../files.ts';
-import { DNS1123_LABEL } from '../model/primitives.ts';
+import { DNS1123_LABEL } from '../model/patterns.ts';
 import {
   closest,
   DNS_LABEL_RULE,

@@ -572,8 +572,8 @@ function checkEndpoint(
   const name = value[kind];
   if (typeof name !== 'string') return undefined; // the schema reports the type
   const defined = values[`${kind}s`];
-  const entries = isMap(defined) ? Object.keys(defined).sort() : [];
-  if (!entries.includes(name)) {
+  const { entries, names } = definedNames(defined);
+  if (!names.has(name)) {
     const suggestion = closestName(name, entries);
     const deleted = isDeleted(context.locations, [`${kind}s`, name]);
     const connection = formatPath(path.slice(0, 2));
@@ -593,6 +593,19 @@ function checkEndpoint(
   const entry = isMap(defined) ? defined[name] : undefined;
   // A component that is not a mapping is the schema's error, not a disabled component.
   return { kind, name, defined: true, enabled: kind !== 'component' || !isMap(entry) || isEnabled(entry) };
+}
+
+const definedNamesOf = new WeakMap<object, { entries: string[]; names: Set<string> }>();
+
+/** The names of components (peers, networks), sorted, computed once for all connections. */
+function definedNames(defined: unknown): { entries: string[]; names: Set<string> } {
+  if (!isMap(defined)) return { entries: [], names: new Set() };
+  let found = definedNamesOf.get(defined);
+  if (!found) {
+    const entries = Object.keys(defined).sort();
+    definedNamesOf.set(defined, (found = { entries, names: new Set(entries) }));
+  }
+  return found;
 }
 
 /** An endpoint naming several kinds: usually an override merged into the chart's endpoint. */
@@ -631,13 +644,18 @@ function twoKinds(
 
 function duplicateFlows(flows: Flow[], { locations }: Context): Finding[] {
   const findings: Finding[] = [];
-  flows.forEach((second, j) => {
-    for (const first of flows.slice(0, j)) {
+  const written = new Map(flows.map((flow) => [flow, isWritten(locations, ['connections', flow.name])]));
+  // Only flows between the same two endpoints can be duplicates: each flow is paired with the
+  // earlier flows of its endpoints, in the chart's order.
+  const earlierByEnds = new Map<string, Flow[]>();
+  for (const second of flows) {
+    const ends = JSON.stringify([second.from.kind, second.from.name, second.to.kind, second.to.name]);
+    const earlier = earlierByEnds.get(ends) ?? [];
+    if (earlier.length === 0) earlierByEnds.set(ends, earlier);
+    for (const first of earlier) {
       // Reported on the later one in the chart's order, unless only the earlier one is the user's.
-      const swap =
-        !isWritten(locations, ['connections', second.name]) && isWritten(locations, ['connections', first.name]);
+      const swap = !written.get(second) && written.get(first);
       const [a, b] = swap ? [second, first] : [first, second];
-      if (!sameEndpoint(a.from, b.from) || !sameEndpoint(a.to, b.to)) continue;
       const shared = new Set<string>();
       for (const pa of a.ports)
         for (const pb of b.ports) {
@@ -653,12 +671,9 @@ function duplicateFlows(flows: Flow[], { locations }: Context): Finding[] {
         related: [['connections', a.name]],
       });
     }
-  });
+    earlier.push(second);
+  }
   return findings;
-}
-
-function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
-  return a.kind === b.kind && a.name === b.name;
 }
 
 // ---- helpers -------------------------------------------------------------------------------------------

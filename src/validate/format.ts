@@ -31,8 +31,14 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** One line per problem (and its code frame), then a one-line summary. */
 export function formatText(result: ValidationResult, width?: number): string {
+  const lines = new Map<string, string[]>();
+  const linesOf = (file: string, text: string) => {
+    let found = lines.get(file);
+    if (!found) lines.set(file, (found = text.split(NEWLINE)));
+    return found;
+  };
   const blocks = result.problems.map((problem) => {
-    const frame = codeFrame(result, problem);
+    const frame = codeFrame(result, problem, linesOf);
     const line = width === undefined ? problemLine(problem) : wrapLine(problemLine(problem), width, 4);
     return `${line}\n${frame ? `${frame}\n` : ''}`;
   });
@@ -63,17 +69,33 @@ export function formatJson(result: ValidationResult): string {
   return printable(`${JSON.stringify({ files, valid, summary, problems }, null, 2)}\n`);
 }
 
-function codeFrame(result: ValidationResult, problem: Problem): string | undefined {
+/** Where @babel/code-frame breaks lines. */
+const NEWLINE = /\r\n|[\n\r\u2028\u2029]/;
+
+/**
+ * The problem's line and the one above it, numbered as in the file, a caret under the columns.
+ * code-frame is given those two lines only (with their first line's number), not the whole file:
+ * it splits what it is given on every call, which made a frame per problem quadratic in a large file.
+ */
+function codeFrame(
+  result: ValidationResult,
+  problem: Problem,
+  linesOf: (file: string, text: string) => string[],
+): string | undefined {
   const text = result.sources[problem.file];
   if (text === undefined || problem.line < 1) return undefined;
+  const lines = linesOf(problem.file, text);
+  const first = Math.max(1, problem.line - 1);
+  const inFile = problem.line <= lines.length;
+  const window = inFile ? lines.slice(first - 1, problem.line).join('\n') : text;
   const frame = codeFrameColumns(
-    text,
+    window,
     // @babel/code-frame 8 counts columns from 0.
     {
       start: { line: problem.line, column: problem.column - 1 },
       end: { line: problem.line, column: problem.endColumn - 1 },
     },
-    { linesAbove: 1, linesBelow: 0, highlightCode: false },
+    { linesAbove: 1, linesBelow: 0, highlightCode: false, startLine: inFile ? first : 1 },
   );
   return frame
     .split('\n')

@@ -21,3 +21,17 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A sandbox step that failed: what ran, and what it said (exit 1). Here, not in the sandbox's
+ * modules, so that the CLI knows it without loading them.
+ */
+export class SandboxError extends Error {
+  readonly fix: string | undefined;
+
+  constructor(message: string, fix?: string) {
+    super(message);
+    this.name = 'SandboxError';
+    this.fix = fix;
+  }
+}

@@ -7,17 +7,9 @@
 //        const child = spawnIn(node, ['etcd', '--data-dir', dir], { log: 'etcd.log' });
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { SandboxError } from '../errors.ts';
 
-/** A sandbox step that failed: what ran, and what it said. */
-export class SandboxError extends Error {
-  readonly fix: string | undefined;
-
-  constructor(message: string, fix?: string) {
-    super(message);
-    this.name = 'SandboxError';
-    this.fix = fix;
-  }
-}
+export { SandboxError };
 
 export type ExecOptions = {
   /** Run inside this network namespace (`ip netns exec NAME`). */

@@ -6,7 +6,7 @@
 //        const yaml = await exec(['kubectl', 'get', 'pods', '-A', '-o', 'yaml'], { netns: node, env });
 //        const child = spawnIn(node, ['etcd', '--data-dir', dir], { log: 'etcd.log' });
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { SandboxError } from '../errors.ts';
 
 export { SandboxError };
@@ -99,34 +99,57 @@ export function spawnIn(
   }
 }
 
-/** True while a process with this PID exists. */
-export function isAlive(pid: number): boolean {
+/**
+ * When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined
+ * when there is no such process. With the PID it names one process: PIDs are reused (pid_max is
+ * 32768 on many machines, and a test run spawns thousands of processes).
+ */
+export function processStart(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    // After "pid (comm) " the fields start at field 3 (state): starttime is the 20th of them.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 
-/** Stops a process by PID: SIGTERM, then SIGKILL after `graceMs`. Resolves when it is gone. */
-export async function stopPid(pid: number, graceMs = 3000): Promise<void> {
-  if (!isAlive(pid)) return;
+/**
+ * True while a process with this PID exists — and, when `start` is given (processStart at the
+ * time it was recorded), only while it is that same process and not a later one given its PID.
+ */
+export function isAlive(pid: number, start?: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (start === undefined) return true;
+  const now = processStart(pid);
+  return now === undefined ? !existsSync('/proc/self/stat') : now === start;
+}
+
+/**
+ * Stops a process by PID: SIGTERM, then SIGKILL after `graceMs`. Resolves when it is gone. With
+ * `start` (see isAlive), a PID that now belongs to another process is left alone.
+ */
+export async function stopPid(pid: number, graceMs = 3000, start?: string): Promise<void> {
+  if (!isAlive(pid, start)) return;
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
     return;
   }
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(25);
-  if (isAlive(pid)) {
+  while (isAlive(pid, start) && Date.now() < deadline) await sleep(25);
+  if (isAlive(pid, start)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       return;
     }
     const hardDeadline = Date.now() + 5000;
-    while (isAlive(pid) && Date.now() < hardDeadline) await sleep(25);
+    while (isAlive(pid, start) && Date.now() < hardDeadline) await sleep(25);
   }
 }
 

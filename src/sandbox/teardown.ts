@@ -12,17 +12,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execResult, isAlive, stopPid } from './exec.ts';
+import { execResult, isAlive, processStart, stopPid } from './exec.ts';
 
 /** Where runs record what they created: one JSON file per live run. */
 export const STATE_DIR = join(tmpdir(), 'fineract-netpol-sandbox');
 
 type Entry =
-  | { kind: 'process'; pid: number; name: string }
+  /** `start`: when it started (processStart), so that a later process given the same PID is never touched. */
+  | { kind: 'process'; pid: number; name: string; start?: string }
   | { kind: 'namespace'; name: string }
   | { kind: 'directory'; path: string };
 
-type State = { runId: string; ownerPid: number; entries: Entry[] };
+type State = { runId: string; ownerPid: number; ownerStart?: string; entries: Entry[] };
 
 export class Ledger {
   readonly runId: string;
@@ -40,7 +41,7 @@ export class Ledger {
   /** A process to stop by PID (SIGTERM, then SIGKILL). */
   process(pid: number | undefined, name: string): void {
     if (pid === undefined) return;
-    this.entries.push({ kind: 'process', pid, name });
+    this.entries.push({ kind: 'process', pid, name, start: processStart(pid) });
     this.save();
   }
 
@@ -76,7 +77,12 @@ export class Ledger {
   }
 
   private save(): void {
-    const state: State = { runId: this.runId, ownerPid: process.pid, entries: this.entries };
+    const state: State = {
+      runId: this.runId,
+      ownerPid: process.pid,
+      ownerStart: processStart(process.pid),
+      entries: this.entries,
+    };
     const partial = `${this.file}.partial`;
     writeFileSync(partial, JSON.stringify(state, null, 2));
     renameSync(partial, this.file);
@@ -86,9 +92,11 @@ export class Ledger {
 async function undo(entries: Entry[]): Promise<string[]> {
   const problems: string[] = [];
   // Processes first (all at once), then namespaces, then directories.
-  await Promise.all(entries.flatMap((e) => (e.kind === 'process' ? [stopPid(e.pid).catch(() => undefined)] : [])));
+  await Promise.all(
+    entries.flatMap((e) => (e.kind === 'process' ? [stopPid(e.pid, 3000, e.start).catch(() => undefined)] : [])),
+  );
   for (const entry of entries) {
-    if (entry.kind === 'process' && isAlive(entry.pid))
+    if (entry.kind === 'process' && isAlive(entry.pid, entry.start))
       problems.push(`process ${entry.pid} (${entry.name}) is still running`);
   }
   for (const entry of entries) {
@@ -141,7 +149,7 @@ export async function sweepStaleRuns(): Promise<string[]> {
     } catch {
       continue;
     }
-    if (state.ownerPid === process.pid || isAlive(state.ownerPid)) continue;
+    if (state.ownerPid === process.pid || isAlive(state.ownerPid, state.ownerStart)) continue;
     const problems = await undo([...state.entries].reverse());
     if (problems.length === 0) {
       rmSync(file, { force: true });

@@ -46,22 +46,25 @@ function runCli(args: string[], interrupt?: { when: string; signal: NodeJS.Signa
 }
 
 /** What a run left behind: its namespaces, its state file, its temporary folder, its processes. */
-async function leftovers(runId: string, pids: number[] = []): Promise<string[]> {
+async function leftovers(runId: string, pids: Recorded[] = []): Promise<string[]> {
   const left: string[] = [];
   for (const name of await listNamespaces())
     if (name.startsWith(`fnp-${runId}-`)) left.push(`network namespace ${name}`);
   if (existsSync(join(STATE_DIR, `${runId}.json`))) left.push(`state file ${runId}.json`);
   for (const name of readdirSync(tmpdir()))
     if (name.startsWith(`fineract-netpol-sandbox-${runId}-`)) left.push(`folder ${name}`);
-  for (const pid of pids) if (isAlive(pid)) left.push(`process ${pid}`);
+  for (const { pid, start } of pids) if (isAlive(pid, start)) left.push(`process ${pid}`);
   return left;
 }
 
-function recordedPids(runId: string): number[] {
+/** A process a run recorded: its PID and when it started (a later process may get the PID). */
+type Recorded = { pid: number; start?: string };
+
+function recordedPids(runId: string): Recorded[] {
   const file = join(STATE_DIR, `${runId}.json`);
   if (!existsSync(file)) return [];
-  const state = JSON.parse(readFileSync(file, 'utf8')) as { entries: { kind: string; pid?: number }[] };
-  return state.entries.flatMap((e) => (e.kind === 'process' && e.pid ? [e.pid] : []));
+  const state = JSON.parse(readFileSync(file, 'utf8')) as { entries: { kind: string; pid?: number; start?: string }[] };
+  return state.entries.flatMap((e) => (e.kind === 'process' && e.pid ? [{ pid: e.pid, start: e.start }] : []));
 }
 
 describe.skipIf(sandboxUnavailable() !== undefined)('fineract-netpol sandbox (the command)', () => {

@@ -6,6 +6,9 @@
 //   → {"id":1,"op":"listen","tcp":[8080],"udp":[53]}       ← {"id":1,"ok":true}
 //   → {"id":2,"op":"probe","protocol":"TCP","host":"10.244.0.3","port":8080,"timeoutMs":1500}
 //   ← {"id":2,"result":"open","detail":"fineract-uat/keycloak tcp 8080"}
+//   → {"id":3,"op":"probeMany","probes":[{"protocol":"TCP","host":"10.244.0.3","port":8080},…],
+//      "timeoutMs":1500,"concurrency":4}
+//   ← {"id":3,"verdicts":[{"result":"open","detail":"fineract-uat/keycloak tcp 8080"},…]}
 //
 // A TCP listener writes "<identity> tcp <port>\n" to every connection; a UDP listener answers every
 // datagram with "<identity> udp <port> <datagram>". A probe is open only when that answer arrives
@@ -19,6 +22,7 @@ import { createInterface } from 'node:readline';
 type Request =
   | { id: number; op: 'listen'; tcp: number[]; udp: number[] }
   | { id: number; op: 'probe'; protocol: 'TCP' | 'UDP'; host: string; port: number; timeoutMs: number }
+  | { id: number; op: 'probeMany'; probes: Target[]; timeoutMs: number; concurrency: number }
   | { id: number; op: 'ping' };
 
 const identity = process.argv[2] ?? 'agent';
@@ -74,6 +78,27 @@ function listenUdp(port: number): Promise<void> {
 }
 
 type Verdict = { result: 'open' | 'blocked' | 'error'; detail: string };
+type Target = { protocol: 'TCP' | 'UDP'; host: string; port: number };
+
+function probeOne(target: Target, timeoutMs: number): Promise<Verdict> {
+  return target.protocol === 'TCP'
+    ? probeTcp(target.host, target.port, timeoutMs)
+    : probeUdp(target.host, target.port, timeoutMs);
+}
+
+/** Every target, at most `concurrency` at a time; the verdicts in the targets' order. */
+async function probeMany(targets: readonly Target[], timeoutMs: number, concurrency: number): Promise<Verdict[]> {
+  const verdicts = new Array<Verdict>(targets.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const i = next++;
+      verdicts[i] = await probeOne(targets[i] as Target, timeoutMs);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, targets.length)) }, worker));
+  return verdicts;
+}
 
 function probeTcp(host: string, port: number, timeoutMs: number): Promise<Verdict> {
   return new Promise((resolve) => {
@@ -153,12 +178,10 @@ async function handle(request: Request): Promise<void> {
     } else if (request.op === 'listen') {
       await Promise.all([...request.tcp.map(listenTcp), ...request.udp.map(listenUdp)]);
       reply({ id: request.id, ok: true });
+    } else if (request.op === 'probeMany') {
+      reply({ id: request.id, verdicts: await probeMany(request.probes, request.timeoutMs, request.concurrency) });
     } else {
-      const verdict =
-        request.protocol === 'TCP'
-          ? await probeTcp(request.host, request.port, request.timeoutMs)
-          : await probeUdp(request.host, request.port, request.timeoutMs);
-      reply({ id: request.id, ...verdict });
+      reply({ id: request.id, ...(await probeOne(request, request.timeoutMs)) });
     }
   } catch (error) {
     reply({ id: request.id, ok: false, result: 'error', detail: (error as Error).message });

@@ -41,6 +41,11 @@ export type SandboxOptions = {
   inventory: Inventory;
   /** Every policy the run will install: the pod subnet avoids their ipBlocks, external hosts follow them. */
   policies: NetworkPolicy[];
+  /**
+   * Policies a later `relayOut` will install: the pod subnet, chosen once, avoids their ipBlocks
+   * too (external hosts follow the policies of each layout).
+   */
+  reserve?: NetworkPolicy[];
   /** More CIDRs to place external hosts by (e.g. the values' networks). */
   cidrs?: string[];
   /** Ports to listen on and probe besides those probePorts finds. */
@@ -120,7 +125,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   let agents: Map<string, Agent> | undefined;
   try {
-    const pod = choosePodCidr(options.policies);
+    const pod = choosePodCidr([...options.policies, ...(options.reserve ?? [])]);
     log(`sandbox ${runId}: node namespace, bridge, pod subnet ${pod.cidr}`);
     const net = await createNode(ledger, { podCidr: pod.cidr });
     log('starting etcd and kube-apiserver');

@@ -3,7 +3,8 @@
 // external host × every probe port. The observed matrix must equal, probe for probe, what verify
 // computes for the release Helm installed and the same inventory. Before the install and after
 // `helm uninstall`, every probe must be open (no policy: nothing is isolated), which also proves
-// every listener and every path of the sandbox.
+// every listener and every path of the sandbox. The environments share one API server and
+// enforcer, each laid out afresh in turn (helpers.ts, sharedSandbox).
 import { describe, expect, it } from 'vitest';
 import { sandboxUnavailable } from '../../src/sandbox/tools.ts';
 import {
@@ -15,16 +16,21 @@ import {
   installedPolicies,
   renderPolicies,
   serverPolicies,
-  withSandbox,
+  sharedSandbox,
 } from './helpers.ts';
 
 const unavailable = sandboxUnavailable();
+// One API server for the four environments, each laid out in turn (its pod subnet outside the
+// ipBlocks of every environment's policies).
+const inSandbox = sharedSandbox(async () =>
+  (await Promise.all(ENVIRONMENTS.map((env) => renderPolicies(4, env.namespace, env.values)))).flat(),
+);
 
 describe.skipIf(unavailable !== undefined).each(ENVIRONMENTS)('real cluster: $name', (env) => {
   it(`helm install with Helm 3 and Helm 4 into ${env.namespace}: observed = verify, probe for probe`, async () => {
     const inventory = await fineractInventory(env.namespace);
     const rendered = await renderPolicies(4, env.namespace, env.values);
-    await withSandbox({ inventory, policies: rendered }, async (box) => {
+    await inSandbox({ inventory, policies: rendered }, async (box) => {
       const baseline = await box.probe();
       expect(
         baseline.filter((o) => o.result === 'blocked'),

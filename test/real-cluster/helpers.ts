@@ -6,11 +6,11 @@
 //        await withSandbox({ inventory, policies }, async (box) => { … });   // torn down even on failure
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../../src/paths.ts';
 import { compare, expectation, formatDifferences, type Difference } from '../../src/sandbox/expect.ts';
 import type { Observation } from '../../src/sandbox/probe.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.ts';
+import { startSandbox, type Layout, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.ts';
 import { loadManifests } from '../../src/verify/load.ts';
 import type { Namespace, NetworkPolicy, Workload } from '../../src/verify/types.ts';
 import { helmTemplate, type HelmVersion } from '../helpers/helm.ts';
@@ -85,6 +85,40 @@ export async function withSandbox<T>(options: SandboxOptions, body: (box: Sandbo
     expect(problems, 'the sandbox teardown left something behind').toEqual([]);
   }
   return result;
+}
+
+/**
+ * One sandbox for the tests of a file, in turn (a file's tests run one after another): the first
+ * test starts it, each next one lays out its own inventory on the same API server and enforcer
+ * (`relayOut`: every policy, pod and host of the test before removed first), and afterAll tears it
+ * down and asserts nothing is left. A test that fails takes the sandbox down with it: the next one
+ * starts a fresh one. Saves an API server start per test.
+ *
+ * Usage: const inSandbox = sharedSandbox(async () => everyPolicyTheFileInstalls);
+ *        it('…', () => inSandbox({ inventory, policies }, async (box) => { … }));
+ */
+export function sharedSandbox(
+  reserve: () => Promise<NetworkPolicy[]>,
+): <T>(layout: Layout, body: (box: Sandbox) => Promise<T>) => Promise<T> {
+  let shared: Sandbox | undefined;
+  const stop = async () => {
+    const box = shared;
+    shared = undefined;
+    if (box) expect(await box.stop(), 'the sandbox teardown left something behind').toEqual([]);
+  };
+  afterAll(stop);
+  return async (layout, body) => {
+    try {
+      if (shared) await shared.relayOut(layout);
+      else shared = await startSandbox({ ...layout, reserve: await reserve() });
+      return await body(shared);
+    } catch (error) {
+      await stop().catch((teardown: Error) => {
+        if (error instanceof Error) error.message += `\n(and ${teardown.message})`;
+      });
+      throw error;
+    }
+  };
 }
 
 /** `helm <install|upgrade …>` of the chart, waiting until the enforcer has applied the change. */

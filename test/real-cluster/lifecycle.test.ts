@@ -20,12 +20,18 @@ import {
   renderPolicies,
   resultsByProbe,
   serverPolicies,
-  withSandbox,
+  sharedSandbox,
 } from './helpers.ts';
 
 const NS = 'fineract-uat';
 const uat = ENVIRONMENTS.find((e) => e.name === 'uat')?.values ?? [];
 const production = ENVIRONMENTS.find((e) => e.name === 'production')?.values ?? [];
+
+// The Helm 4 and Helm 3 runs share one API server and enforcer (helpers.ts, sharedSandbox).
+const inSandbox = sharedSandbox(async () => [
+  ...(await renderPolicies(4, NS, uat)),
+  ...(await renderPolicies(4, NS, production)),
+]);
 
 describe.skipIf(sandboxUnavailable() !== undefined)('real cluster: the release lifecycle (Helm 4 and Helm 3)', () => {
   for (const helm of [4, 3] as const) {
@@ -33,7 +39,7 @@ describe.skipIf(sandboxUnavailable() !== undefined)('real cluster: the release l
       const inventory = await fineractInventory(NS);
       const uatRender = await renderPolicies(helm, NS, uat);
       const productionRender = await renderPolicies(helm, NS, production);
-      await withSandbox({ inventory, policies: [...uatRender, ...productionRender] }, async (box) => {
+      await inSandbox({ inventory, policies: [...uatRender, ...productionRender] }, async (box) => {
         const rds = box.externals.find((e) => e.address.startsWith('10.20.32.'))?.address;
         const internet = box.externals.find((e) => e.address.startsWith('203.0.113.'))?.address;
         expect(rds, 'an external host in the uat RDS subnet').toBeDefined();

@@ -4,9 +4,9 @@
 //
 // Each command runs from the sources (`node src/cli/main.ts`, Node strips the types) and from the
 // compiled package (`node dist/src/cli/main.js`, what `npx fineract-netpol` runs; `npm run
-// build:dist` first). With `--before REF`, also from the compiled package of that commit (a
-// `git worktree` in a temporary folder, built with its own build:dist): a before/after table from
-// one run. The runs alternate — floor, then every command of every build, --runs times — so that
+// build:dist` first, timed from a copy in a temporary folder). With `--before REF`, also from the
+// compiled package of that commit (a `git worktree` in a temporary folder, built with its own
+// build:dist): a before/after table from one run. The runs alternate — floor, then every command of every build, --runs times — so that
 // a machine growing busier slows all of them alike; the table gives each command's median wall
 // time and its ratio to the floor's median. Every run's exit code is checked (0, or 1 where the
 // command reports problems by design), so that a broken command is not timed as a fast one.
@@ -17,7 +17,7 @@
 // Usage: scripts/run node bench/startup.ts                     # 15 runs of each
 //        scripts/run node bench/startup.ts --runs 31 --before 2a1bc22
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -92,7 +92,20 @@ function beforeBuild(ref: string): Build {
   };
 }
 
-buildDist(REPO_ROOT);
+/**
+ * This checkout's compiled package, copied with what it reads (package.json, schema/) into TEMP:
+ * another build:dist in the checkout (a test packing the package) cannot remove it mid-run.
+ */
+function currentBuild(): string {
+  buildDist(REPO_ROOT);
+  const root = join(TEMP, 'current');
+  cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
+  for (const entry of ['package.json', 'schema', 'node_modules'])
+    symlinkSync(join(REPO_ROOT, entry), join(root, entry));
+  return root;
+}
+
+const CURRENT = currentBuild();
 const BUILDS: Build[] = [
   ...(args.before ? [beforeBuild(args.before)] : []),
   {
@@ -102,8 +115,8 @@ const BUILDS: Build[] = [
   },
   {
     name: 'compiled (dist, npx)',
-    entry: join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'),
-    module: valuesModule('dist', join(REPO_ROOT, 'dist', 'src', 'index.js')),
+    entry: join(CURRENT, 'dist', 'src', 'cli', 'main.js'),
+    module: valuesModule('dist', join(CURRENT, 'dist', 'src', 'index.js')),
   },
 ];
 const DIST_BUILDS = BUILDS.filter((b) => b.name !== 'from source');

@@ -128,16 +128,24 @@ export function chartCase(c: ChartCase): Record<string, unknown> {
     for (let p = 1 + int(3); p > 0; p -= 1) {
       if (!toNetwork && chance(0.15)) {
         const port = pick(NAMED_PORTS);
-        if (free('TCP', port)) (take('TCP', port), ports.push({ port }));
+        if (free('TCP', port)) {
+          take('TCP', port);
+          ports.push({ port });
+        }
       } else if (chance(0.125)) {
         const port = 30000 + int(1000);
         const endPort = port + 1 + int(50);
-        if (free('TCP', port, endPort)) (take('TCP', port, endPort), ports.push({ port, endPort }));
+        if (free('TCP', port, endPort)) {
+          take('TCP', port, endPort);
+          ports.push({ port, endPort });
+        }
       } else {
         const port = 1000 + int(9000);
         const protocol = chance(0.1) ? 'UDP' : 'TCP';
-        if (free(protocol, port))
-          (take(protocol, port), ports.push(protocol === 'UDP' ? { port, protocol } : { port }));
+        if (free(protocol, port)) {
+          take(protocol, port);
+          ports.push(protocol === 'UDP' ? { port, protocol } : { port });
+        }
       }
     }
     if (ports.length === 0) {

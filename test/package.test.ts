@@ -196,6 +196,11 @@ console.log(JSON.stringify({
     expect(out.flows).toBeGreaterThan(10);
     expect(out.rds).toEqual(['10.20.32.0/24', '10.20.33.0/24', '10.20.34.0/24']);
     expect(out.same).toBe(true);
+    // The SDK imports zod and yaml from node_modules (the bin bundles them): a user's zod schemas
+    // and ours are one library's.
+    const sdk = readFileSync(join(installed, 'dist', 'src', 'index.js'), 'utf8');
+    expect(sdk).toMatch(/from "zod"/);
+    expect(sdk).toMatch(/from "yaml"/);
   });
 });
 

@@ -49,7 +49,7 @@ describe('generation', () => {
     expect(await generate()).toEqual(files);
   });
 
-  it('produces one chart file per Handlebars template, the three schemas, the types and the README', () => {
+  it('produces one chart file per Handlebars template, the three schemas, the types, the compiled validator and the README', () => {
     const fromTemplates = listFiles(TEMPLATES_DIR)
       .filter((p) => p.endsWith('.hbs'))
       .map((p) => `chart/${p.replace(/\.hbs$/, '')}`);
@@ -60,6 +60,8 @@ describe('generation', () => {
         'schema/values.schema.json',
         'schema/values-override.schema.json',
         'schema/values.d.ts',
+        'schema/values-validator.js',
+        'schema/values-validator.d.ts',
         'README.md',
       ].sort(),
     );

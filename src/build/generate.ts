@@ -12,6 +12,7 @@ import { generateValuesReference } from './docs.ts';
 import { generateOverrideSchema } from './override-schema.ts';
 import { generateJsonSchema } from './schema.ts';
 import { generateTypes } from './types.ts';
+import { generateValidator } from './validator.ts';
 import { generateValuesYaml } from './values-yaml.ts';
 
 export type { GeneratedFile };
@@ -51,6 +52,8 @@ export async function generate(): Promise<GeneratedFile[]> {
     { path: 'schema/values.schema.json', content: schemaJson },
     { path: 'schema/values-override.schema.json', content: overrideSchemaJson },
     { path: 'schema/values.d.ts', content: await generateTypes(schema) },
+    // Ajv's standalone code for the JSON Schema: `validate` checks values without compiling it.
+    ...generateValidator(schemaJson),
     { path: 'README.md', content: spliceReadme(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), valuesReference) },
   ].sort((a, b) => a.path.localeCompare(b.path));
 }

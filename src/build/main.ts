@@ -1,11 +1,10 @@
 // `npm run build`: regenerate chart/, schema/ and the README's values reference from src/.
 // `npm run build -- --check`: change nothing; exit 1 listing every stale generated file (CI).
-import { generate, type GeneratedFile } from './generate.ts';
-import { generateValidator } from './validator.ts';
+import { generate } from './generate.ts';
 import { findStale, writeGenerated } from './write.ts';
 
 async function main(args: string[]): Promise<number> {
-  const files = withValidator(await generate());
+  const files = await generate();
   if (args.includes('--check')) {
     const stale = findStale(files);
     if (stale.length === 0) {
@@ -22,16 +21,6 @@ async function main(args: string[]): Promise<number> {
     changed.length === 0 ? `build: ${files.length} files, all up to date.` : `build: wrote ${changed.join(', ')}`,
   );
   return 0;
-}
-
-/**
- * The files of generate() and the Ajv validator compiled from the JSON Schema among them: it is
- * derived from that file's text (src/build/validator.ts), so it is stale whenever the schema is.
- */
-function withValidator(files: GeneratedFile[]): GeneratedFile[] {
-  const schema = files.find((f) => f.path === 'schema/values.schema.json');
-  if (!schema) throw new Error('generate() made no schema/values.schema.json');
-  return [...files, ...generateValidator(schema.content)].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 main(process.argv.slice(2)).then(

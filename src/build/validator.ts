@@ -27,7 +27,7 @@ const OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
 export function generateValidator(schemaJson: string): GeneratedFile[] {
   const ajv = new Ajv({ ...OPTIONS, code: { source: true, esm: true } });
   // CommonJS modules: their exports, whose `default` is the function.
-  const code = inlineRuntime(standalone.default(ajv, ajv.compile(JSON.parse(schemaJson) as object)));
+  const code = inlineRuntime(cjsDefault(standalone)(ajv, ajv.compile(JSON.parse(schemaJson) as object)));
   return [
     { path: VALIDATOR_MODULE, content: `${BANNER}${escapeNoncharacters(code)}\n` },
     {
@@ -61,4 +61,13 @@ function inlineRuntime(code: string): string {
 }
 
 /** Ajv's run-time helpers that are one self-contained function (no outer reference), by module. */
-const RUNTIME: Record<string, string> = { ucs2length: ucs2length.default.toString() };
+const RUNTIME: Record<string, string> = { ucs2length: cjsDefault(ucs2length).toString() };
+
+/**
+ * The `exports.default` of a CommonJS module imported as a default: Node gives `module.exports`
+ * (`.default` is the function), Vite's loader (the tests) may give the function itself.
+ * Usage: cjsDefault(standalone)(ajv, validate)
+ */
+function cjsDefault<T>(module: { default: T } | T): T {
+  return typeof module === 'object' && module !== null && 'default' in module ? module.default : module;
+}

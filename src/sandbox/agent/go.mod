@@ -1,0 +1,3 @@
+module fineract-netpol/probe-agent
+
+go 1.22

@@ -1,15 +1,14 @@
-// Probing: one agent process per host (agent.ts, inside the host's namespace) listens on every
-// probe port, TCP and UDP; a probe is one connection attempt from a source host to a destination
+// Probing: one agent process per host (the Go program of src/sandbox/agent/, built by scripts/run
+// into .tools/bin/probe-agent; started inside the host's namespace) listens on every probe port, TCP and UDP; a probe is one connection attempt from a source host to a destination
 // address and port, made by the source's agent. Results are open or blocked; a probe the agent
 // cannot classify fails the run, and so does a listener that cannot be proven up (each agent first
 // reaches every one of its own listeners on its own address).
 //
-// Usage: const agents = await startAgents(hosts, ports, ledger);
+// Usage: const agents = await startAgents(hosts, ports, ledger, tools.probeAgent);
 //        const observed = await probeAll(agents, probes, { concurrency: 64 });   // one request per agent
 //        await stopAgents(agents);
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Protocol } from '../verify/types.ts';
 import { inNamespace, SandboxError } from './exec.ts';
 import type { Ledger } from './teardown.ts';
@@ -32,8 +31,6 @@ type Response = {
   detail?: string;
   verdicts?: Verdict[];
 };
-
-const AGENT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './agent.ts' : './agent.js', import.meta.url));
 
 /** Time a probe waits for an answer before calling the flow blocked (kube-router rejects at once). */
 export const PROBE_TIMEOUT_MS = 2000;
@@ -78,8 +75,9 @@ export class Agent {
     });
   }
 
-  static start(host: ProbeHost, ledger: Ledger): Agent {
-    const argv = inNamespace(host.netns, [process.execPath, AGENT, host.key]);
+  /** Starts `binary` (the probe agent, tools.probeAgent) in the host's namespace. */
+  static start(host: ProbeHost, ledger: Ledger, binary: string): Agent {
+    const argv = inNamespace(host.netns, [binary, host.key]);
     const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     if (child.pid === undefined) throw new SandboxError(`cannot start the probe agent in ${host.netns}`);
     ledger.process(child.pid, `probe agent ${host.key}`);
@@ -172,9 +170,10 @@ export async function startAgents(
   hosts: readonly ProbeHost[],
   ports: readonly PortSpec[],
   ledger: Ledger,
+  binary: string,
 ): Promise<Map<string, Agent>> {
   const agents = new Map<string, Agent>();
-  for (const host of hosts) agents.set(host.key, Agent.start(host, ledger));
+  for (const host of hosts) agents.set(host.key, Agent.start(host, ledger, binary));
   await Promise.all([...agents.values()].map((agent) => agent.listen(ports)));
   return agents;
 }

@@ -154,7 +154,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         ? []
         : dedupe([...probePorts(layout.policies, inventory.workloads), ...(layout.ports ?? [])]);
       log(`starting ${hosts.length} probe agents, ${ports.length} ports each`);
-      agents = await startAgents(hosts, ports, ledger);
+      agents = await startAgents(hosts, ports, ledger, tools.probeAgent);
       // The enforcer's rules for the new pods (nothing to wait for at the first layout: it starts after).
       if (enforcer.log !== '')
         await enforcer.settle(mark, { pods: pods.map((p) => `${p.workload.namespace}/${p.podName}`) });

@@ -105,7 +105,11 @@ export class Agent {
     const failures: string[] = [];
     await Promise.all(
       ports.map(async (p) => {
-        const verdict = await this.probe({ ...p, address: this.host.address });
+        let verdict = await this.probe({ ...p, address: this.host.address });
+        // No answer from its own listener is a busy machine (a refusal is not): once more, longer.
+        if (verdict.result === 'blocked' && verdict.detail.startsWith('no answer')) {
+          verdict = await this.probe({ ...p, address: this.host.address }, RETRY_TIMEOUT_MS);
+        }
         if (verdict.result !== 'open') failures.push(`${p.protocol} ${p.port}: ${verdict.detail}`);
       }),
     );

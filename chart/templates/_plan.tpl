@@ -188,9 +188,9 @@ Usage: {{ include "fineract-netpol.util.comments" (dict "lines" "fineract-netpol
 {{/*
 fineract-netpol.plan.connections: the whole plan: sets .out.policies
 ({<component>: {ingress: [rule…], egress: [rule…]}}), .out.skipped, .out.skippedNames and
-.out.errors, where a rule is {name, description, comment (the description made safe for a comment line),
-peers: [peer items], ports: […], peersYaml, portsYaml (toYaml of peers and ports: each peer list
-is serialised once, however many rules share it)}. .networks: the
+.out.errors, where a rule is {name, comment (its description made safe for a comment line), peersYaml,
+portsYaml (toYaml of its peer items and of its ports: each peer list is serialised once, however
+many rules share it)}. .networks: the
 plan.network results of every network, by name.
 - An enabled connection between two components gives an egress rule on the source and an ingress
   rule on the destination; with a peer or network, only the component's side.
@@ -257,11 +257,11 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
       {{- end -}}
       {{- if eq $from.kind "component" -}}
         {{- $policy := get $policies $from.name -}}
-        {{- $_ := set $policy "egress" (append $policy.egress (dict "name" $cname "description" $description "comment" $comment "peers" $to.items "ports" $ports.ports "peersYaml" (get $peersYaml $to.key) "portsYaml" $portsYaml)) -}}
+        {{- $_ := set $policy "egress" (append $policy.egress (dict "name" $cname "comment" $comment "peersYaml" (get $peersYaml $to.key) "portsYaml" $portsYaml)) -}}
       {{- end -}}
       {{- if eq $to.kind "component" -}}
         {{- $policy := get $policies $to.name -}}
-        {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" $cname "description" $description "comment" $comment "peers" $from.items "ports" $ports.ports "peersYaml" (get $peersYaml $from.key) "portsYaml" $portsYaml)) -}}
+        {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" $cname "comment" $comment "peersYaml" (get $peersYaml $from.key) "portsYaml" $portsYaml)) -}}
       {{- end -}}
     {{- end -}}
   {{- end -}}
@@ -269,15 +269,14 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
 {{- if eq (include "fineract-netpol.util.enabled" $v.monitoring) "true" -}}
   {{- $prometheus := dict -}}
   {{- include "fineract-netpol.plan.pods" (dict "root" $root "pods" $v.monitoring "out" $prometheus) -}}
-  {{- $prometheusPeers := list $prometheus.item -}}
-  {{- $prometheusYaml := toYaml $prometheusPeers -}}
+  {{- $prometheusYaml := toYaml (list $prometheus.item) -}}
   {{- range $name, $policy := $policies -}}
     {{- $component := get $v.components $name -}}
     {{- if $component.metricsPorts -}}
       {{- $ports := dict -}}
       {{- include "fineract-netpol.plan.ports" (dict "path" (printf "components.%s.metricsPorts" $name) "ports" $component.metricsPorts "toNetwork" false "out" $ports) -}}
       {{- $errors = concat $errors $ports.errors -}}
-      {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" "monitoring" "description" "Prometheus scrapes metrics" "comment" "Prometheus scrapes metrics" "peers" $prometheusPeers "ports" $ports.ports "peersYaml" $prometheusYaml "portsYaml" (toYaml $ports.ports))) -}}
+      {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" "monitoring" "comment" "Prometheus scrapes metrics" "peersYaml" $prometheusYaml "portsYaml" (toYaml $ports.ports))) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
@@ -287,8 +286,7 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
   {{- $ports := dict -}}
   {{- include "fineract-netpol.plan.ports" (dict "path" "dns.ports" "ports" $v.dns.ports "toNetwork" false "out" $ports) -}}
   {{- $errors = concat $errors $ports.errors -}}
-  {{- $dnsPeers := list $dns.item -}}
-  {{- $dnsRule := dict "name" "dns" "description" "DNS resolution" "comment" "DNS resolution" "peers" $dnsPeers "ports" $ports.ports "peersYaml" (toYaml $dnsPeers) "portsYaml" (toYaml $ports.ports) -}}
+  {{- $dnsRule := dict "name" "dns" "comment" "DNS resolution" "peersYaml" (toYaml (list $dns.item)) "portsYaml" (toYaml $ports.ports) -}}
   {{- range $name, $policy := $policies -}}
     {{- $_ := set $policy "egress" (append $policy.egress $dnsRule) -}}
   {{- end -}}

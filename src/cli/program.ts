@@ -22,11 +22,12 @@ import {
   ONLY,
   OUTPUT_FORMATS,
   VALIDATE_FORMATS,
-  type DiffFormat,
   type Only,
   type OutputFormat,
   type ValidateFormat,
 } from './formats.ts';
+// Types only: erased, so diff's modules still load when the command runs.
+import type { DiffOptions } from './diff/index.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -120,25 +121,13 @@ export function program(): Command {
       'policies diff cannot analyse (AdminNetworkPolicy, Cilium, Calico …) in the input are an error (exit 2)',
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(DIFF_FORMATS).default('text'))
-    .action(
-      async (opts: {
-        before: string[];
-        after: string[];
-        workloads?: string[];
-        namespace?: string;
-        namespaceMap?: string[];
-        valuesBefore?: string[];
-        valuesAfter?: string[];
-        strict?: boolean;
-        output: DiffFormat;
-      }) => {
-        const { diff } = await import('./diff/index.ts');
-        const result = await diff(opts);
-        process.stderr.write(result.messages);
-        process.stdout.write(result.output);
-        process.exitCode = result.exitCode;
-      },
-    );
+    .action(async (opts: DiffOptions) => {
+      const { diff } = await import('./diff/index.ts');
+      const result = await diff(opts);
+      process.stderr.write(result.messages);
+      process.stdout.write(result.output);
+      process.exitCode = result.exitCode;
+    });
 
   cli
     .command('validate')

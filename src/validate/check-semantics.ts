@@ -508,7 +508,8 @@ function checkConnections(values: Values, context: Context): Finding[] {
     }
     flows.push({ name, from, to, ports: portEntries(connection.ports) });
   }
-  findings.push(...skipped.map((f, i) => ({ ...f, fix: skippedFix(skipped, i) })), ...duplicateFlows(flows, context));
+  const fixes = skippedFixes(skipped.map((f) => String(f.path[1])));
+  findings.push(...skipped.map((f, i) => ({ ...f, fix: fixes[i] ?? '' })), ...duplicateFlows(flows, context));
   return findings;
 }
 
@@ -516,17 +517,22 @@ function checkConnections(values: Values, context: Context): Finding[] {
 const SHARED_OVERRIDE_MAX = 5;
 
 /**
- * The fix of the i-th skipped connection: the one-line override that silences every skipped
- * connection, on each warning while they are few; beyond SHARED_OVERRIDE_MAX, each warning's own
- * override and, on the first, the one for all of them (a list of every name on every warning would
- * make the output grow with the square of their number).
+ * The fixes of the skipped connections, in order: the one-line override that silences all of them,
+ * on each warning while they are few; beyond SHARED_OVERRIDE_MAX, each warning's own override and,
+ * on the first, the one for all of them (a list of every name on every warning would make the
+ * output grow with the square of their number).
  */
-function skippedFix(skipped: Finding[], i: number): string {
-  const names = skipped.map((f) => String(f.path[1]));
-  const all = `enable the component, or silence these warnings by disabling the skipped connections too: ${disableOverride(names)}`;
-  if (names.length <= SHARED_OVERRIDE_MAX) return all;
-  const own = `enable the component, or disable this connection too: ${disableOverride(names.slice(i, i + 1))}`;
-  return i === 0 ? `${own}; all ${names.length} skipped connections at once: ${disableOverride(names)}` : own;
+function skippedFixes(names: string[]): string[] {
+  const all = disableOverride(names);
+  if (names.length <= SHARED_OVERRIDE_MAX) {
+    return names.map(
+      () => `enable the component, or silence these warnings by disabling the skipped connections too: ${all}`,
+    );
+  }
+  return names.map((name, i) => {
+    const own = `enable the component, or disable this connection too: ${disableOverride([name])}`;
+    return i === 0 ? `${own}; all ${names.length} skipped connections at once: ${all}` : own;
+  });
 }
 
 /**

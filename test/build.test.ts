@@ -253,6 +253,9 @@ describe('Handlebars sources → Go templates', () => {
     'valuesReference',
     'patterns.cidr',
     'patterns.portName',
+    'patterns.fqdnName',
+    'patterns.fqdnPattern',
+    'patterns.awsRegion',
     'patterns.refusedInLine',
     'patterns.refusedInAnnotation',
   ]);

@@ -39,7 +39,7 @@ describe('fineract-netpol', () => {
   it('validate -f - reads the values from standard input, named <stdin> in messages', () => {
     const valid = runCli(['validate', '-f', '-'], { input: readFileSync(UAT, 'utf8') });
     expect(valid.status).toBe(0);
-    expect(valid.stdout).toBe('<stdin>: valid (4 components, 12 connections, 3 networks)\n');
+    expect(valid.stdout).toBe('<stdin>: valid (4 components, 12 connections, 5 networks)\n');
     const invalid = runCli(['validate', '-f', UAT, '-f', '-', '-o', 'json'], {
       input: 'networks: {rds: {cidrs: [x]}}\n',
     });

@@ -166,14 +166,30 @@ describe('defaults', () => {
 
   it('the only peer is Ingress NGINX; networks are RDS, S3 and OIDC federation: 0.0.0.0/0 minus RFC 1918', () => {
     expect(Object.keys(parsed.peers)).toEqual(['ingress-nginx']);
-    expect(Object.keys(parsed.networks).sort()).toEqual(['oidc-federation', 'rds', 's3']);
-    for (const network of Object.values(parsed.networks)) {
+    const byCidr = Object.entries(parsed.networks).filter(([, n]) => n.cidrs);
+    expect(byCidr.map(([name]) => name).sort()).toEqual(['oidc-federation', 'rds', 's3']);
+    for (const [, network] of byCidr) {
       expect(network.cidrs).toEqual(['0.0.0.0/0']);
       expect(network.excludePrivate).toBe(true);
       expect(network.except ?? []).toEqual([]);
     }
     expect([...parsed.privateCidrs].sort()).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
     expect(parsed.defaultDeny.enabled).toBe(false);
+  });
+
+  it('the FQDN alternatives of S3 and OIDC federation are there to switch on: Cilium networks, their connections disabled', () => {
+    const byName = Object.entries(parsed.networks).filter(([, n]) => !n.cidrs);
+    expect(byName.map(([name]) => name).sort()).toEqual(['oidc-federation-by-name', 's3-by-name']);
+    expect(parsed.networks['s3-by-name']?.fqdns).toEqual([{ awsS3Region: 'eu-west-1' }]);
+    expect(parsed.networks['oidc-federation-by-name']?.fqdns).toEqual([]);
+    const using = Object.entries(parsed.connections).filter(
+      ([, c]) => 'network' in c.to && !parsed.networks[c.to.network]?.cidrs,
+    );
+    expect(using.map(([name, c]) => [name, c.enabled])).toEqual([
+      ['fineract-to-s3-by-name', false],
+      ['keycloak-to-oidc-federation-by-name', false],
+    ]);
+    expect(parsed.policyEngine).toBe('kubernetes');
   });
 
   it("the seed's tables have exactly two half-open component flows: OAuth2 Proxy → Redis and Fineract → Fineract", () => {
@@ -695,7 +711,7 @@ describe('invariants of the model', () => {
     first.dns.ports.push({ port: 5353, protocol: 'UDP' });
     first.privateCidrs.push('100.64.0.0/10');
     first.connections['api-from-ingress']!.ports[0]!.port = 1;
-    first.networks.rds!.cidrs[0] = '10.0.0.0/8';
+    first.networks.rds!.cidrs![0] = '10.0.0.0/8';
     expect(Values.parse({})).toEqual(pristine);
     expect(DEFAULT_VALUES).toEqual(pristine);
   });

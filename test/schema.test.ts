@@ -443,8 +443,8 @@ describe('environment files', () => {
       for (const name of databases) {
         const network = values.networks[name]!;
         expect(network.excludePrivate, `${name}.excludePrivate`).toBe(false);
-        expect(network.cidrs.length).toBeGreaterThan(0);
-        for (const cidr of network.cidrs) {
+        expect(network.cidrs?.length).toBeGreaterThan(0);
+        for (const cidr of network.cidrs ?? []) {
           expect(
             RFC1918.some((range) => cidrInside(cidr, range)),
             `${file}: ${cidr} is not inside ${RFC1918.join(', ')}`,
@@ -464,7 +464,7 @@ describe('environment files', () => {
     (file) => {
       const values = file === '(defaults)' ? Values.parse({}) : environment(file);
       for (const [name, network] of Object.entries(values.networks)) {
-        for (const cidr of network.cidrs) {
+        for (const cidr of network.cidrs ?? []) {
           // With excludePrivate, a cidr inside a private range would be excluded entirely: unreachable.
           if (network.excludePrivate) {
             const covering = values.privateCidrs.filter((p) => cidrInside(cidr, p));
@@ -473,7 +473,7 @@ describe('environment files', () => {
         }
         for (const except of network.except ?? []) {
           expect(
-            network.cidrs.some((c) => cidrInside(except, c) && except !== c),
+            (network.cidrs ?? []).some((c) => cidrInside(except, c) && except !== c),
             `networks.${name}.except ${except}`,
           ).toBe(true);
         }

@@ -228,7 +228,7 @@ describe('validate: the command line, as a real process', () => {
   it('exits 0 with a one-line summary for a valid file', () => {
     const run = cli('-f', 'values/uat.yaml');
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe('values/uat.yaml: valid (4 components, 12 connections, 3 networks)\n');
+    expect(run.stdout).toBe('values/uat.yaml: valid (4 components, 12 connections, 5 networks)\n');
   });
 
   it('exits 1 with every problem on stderr (as emit), one line each and the offending line under it', () => {
@@ -266,7 +266,7 @@ describe('validate: the command line, as a real process', () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toContain('connections.fineract-to-redis.to.component  warning: component "fineract-redis"');
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
-      'test/fixtures/bad-values/disabled-component.yaml: valid with 2 warnings (3 components, 12 connections, 3 networks)',
+      'test/fixtures/bad-values/disabled-component.yaml: valid with 2 warnings (3 components, 12 connections, 5 networks)',
     );
   });
 

@@ -125,7 +125,7 @@ describe('a peer sharing pods with a component', () => {
     const run = validateCli('-f', file);
     expect([run.status, run.stdout.trim(), run.stderr]).toEqual([
       0,
-      `${file}: valid (5 components, 14 connections, 4 networks)`,
+      `${file}: valid (5 components, 14 connections, 6 networks)`,
       '',
     ]);
     for (const version of VERSIONS) {
@@ -193,7 +193,7 @@ describe('a disabled component', () => {
     const quiet = validateCli('-f', disabled, '-f', override);
     expect([quiet.status, quiet.stdout.trim(), quiet.stderr]).toEqual([
       0,
-      `${disabled}, ${override}: valid (3 components, 10 connections, 3 networks)`,
+      `${disabled}, ${override}: valid (3 components, 10 connections, 5 networks)`,
       '',
     ]);
   });

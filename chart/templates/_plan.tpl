@@ -56,8 +56,10 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
 {{- $path := printf "networks.%s" .name -}}
 {{- $cidrs := .network.cidrs | default list -}}
 {{- $excepts := .network.except | default list -}}
-{{- if not $cidrs -}}
-  {{- $errors = append $errors (printf "%s.cidrs: is empty; list at least one CIDR, such as 10.20.0.0/16" $path) -}}
+{{- if and (hasKey .network "cidrs") (not (kindIs "invalid" .network.cidrs)) (not $cidrs) -}}
+  {{- $errors = append $errors (printf "%s.cidrs: is empty; list at least one CIDR, such as 10.20.0.0/16 (or remove cidrs and give fqdns or entities)" $path) -}}
+{{- else if not (or $cidrs (hasKey .network "fqdns") .network.entities) -}}
+  {{- $errors = append $errors (printf "%s: names no address; give cidrs (such as [10.20.0.0/16]), or with policyEngine cilium fqdns or entities" $path) -}}
 {{- end -}}
 {{- range $i, $cidr := $cidrs -}}
   {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
@@ -96,6 +98,94 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
 {{- end -}}
 {{- $_ := set .out "items" $items -}}
 {{- $_ := set .out "errors" $errors -}}
+{{- $_ := set .out "hasCidrs" (not (empty $cidrs)) -}}
+{{- $_ := set .out "hasFqdns" (not (empty .network.fqdns)) -}}
+{{- $_ := set .out "hasEntities" (not (empty .network.entities)) -}}
+{{- if eq (toString .root.Values.policyEngine) "cilium" -}}
+  {{- /* Cilium: one rule per kind of L3 selector (Cilium refuses two kinds in one rule). */ -}}
+  {{- $blocks := list -}}
+  {{- if $items -}}
+    {{- $set := list -}}
+    {{- range $items }}{{ $set = append $set .ipBlock }}{{ end -}}
+    {{- $blocks = append $blocks (dict "field" "CIDRSet" "yaml" (toYaml $set)) -}}
+  {{- end -}}
+  {{- if .network.fqdns -}}
+    {{- $fqdns := list -}}
+    {{- range .network.fqdns -}}
+      {{- if hasKey . "awsS3Region" -}}
+        {{- $r := toString .awsS3Region -}}
+        {{- $fqdns = concat $fqdns (list (dict "matchName" (printf "s3.%s.amazonaws.com" $r)) (dict "matchPattern" (printf "*.s3.%s.amazonaws.com" $r)) (dict "matchName" (printf "s3.dualstack.%s.amazonaws.com" $r)) (dict "matchPattern" (printf "*.s3.dualstack.%s.amazonaws.com" $r))) -}}
+      {{- else -}}
+        {{- $fqdns = append $fqdns . -}}
+      {{- end -}}
+    {{- end -}}
+    {{- $blocks = append $blocks (dict "field" "FQDNs" "yaml" (toYaml ($fqdns | uniq))) -}}
+  {{- end -}}
+  {{- with .network.entities -}}
+    {{- $blocks = append $blocks (dict "field" "Entities" "yaml" (toYaml (. | uniq))) -}}
+  {{- end -}}
+  {{- $_ := set .out "blocks" $blocks -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+fineract-netpol.plan.ciliumPods: the ONE Cilium endpoint selector for pods in some namespace (a
+peer, the DNS target, the monitoring source): the pod selector's labels and expressions as
+written, plus the namespace: `namespace: X` as k8s:io.kubernetes.pod.namespace (or, with another
+namespaceLabelKey, the namespace label k8s:io.cilium.k8s.namespace.labels.<key>), a
+namespaceSelector with each key prefixed k8s:io.cilium.k8s.namespace.labels.; neither: no
+namespace key, which Cilium reads as the policy's own namespace. Sets .out.item.
+Usage: {{ $r := dict }}{{ include "fineract-netpol.plan.ciliumPods" (dict "root" $ "pods" .Values.dns "out" $r) }}{{ $selector := $r.item }}
+*/}}
+{{- define "fineract-netpol.plan.ciliumPods" -}}
+{{- $labels := dict -}}
+{{- $expressions := list -}}
+{{- range $k, $val := .pods.podSelector.matchLabels }}{{ $_ := set $labels $k $val }}{{ end -}}
+{{- range .pods.podSelector.matchExpressions }}{{ $expressions = append $expressions . }}{{ end -}}
+{{- $prefix := "k8s:io.cilium.k8s.namespace.labels." -}}
+{{- if .pods.namespace -}}
+  {{- if eq .root.Values.namespaceLabelKey "kubernetes.io/metadata.name" -}}
+    {{- $_ := set $labels "k8s:io.kubernetes.pod.namespace" .pods.namespace -}}
+  {{- else -}}
+    {{- $_ := set $labels (printf "%s%s" $prefix .root.Values.namespaceLabelKey) .pods.namespace -}}
+  {{- end -}}
+{{- else if .pods.namespaceSelector -}}
+  {{- range $k, $val := .pods.namespaceSelector.matchLabels }}{{ $_ := set $labels (printf "%s%s" $prefix $k) $val }}{{ end -}}
+  {{- range .pods.namespaceSelector.matchExpressions -}}
+    {{- $e := dict "key" (printf "%s%s" $prefix .key) "operator" .operator -}}
+    {{- if hasKey . "values" }}{{ $_ := set $e "values" .values }}{{ end -}}
+    {{- $expressions = append $expressions $e -}}
+  {{- end -}}
+{{- end -}}
+{{- $item := dict -}}
+{{- if $labels }}{{ $_ := set $item "matchLabels" $labels }}{{ end -}}
+{{- if $expressions }}{{ $_ := set $item "matchExpressions" $expressions }}{{ end -}}
+{{- $_ := set .out "item" $item -}}
+{{- end -}}
+
+{{/*
+fineract-netpol.plan.ciliumPorts: the toPorts of a Cilium rule: the ports (protocol defaulted) as
+Cilium writes them (port a string, endPort a number), at most 40 in each item (Cilium's limit),
+each item with .rules when given (the DNS rule's L7 `dns` rules). Sets .out.yaml.
+Usage: {{ $r := dict }}{{ include "fineract-netpol.plan.ciliumPorts" (dict "ports" $ports.ports "rules" nil "out" $r) }}
+*/}}
+{{- define "fineract-netpol.plan.ciliumPorts" -}}
+{{- $items := list -}}
+{{- $chunk := list -}}
+{{- range .ports -}}
+  {{- $p := dict "port" (toString .port) "protocol" .protocol -}}
+  {{- if hasKey . "endPort" }}{{ $_ := set $p "endPort" (int .endPort) }}{{ end -}}
+  {{- $chunk = append $chunk $p -}}
+  {{- if eq (len $chunk) 40 }}{{ $items = append $items $chunk }}{{ $chunk = list }}{{ end -}}
+{{- end -}}
+{{- if $chunk }}{{ $items = append $items $chunk }}{{ end -}}
+{{- $toPorts := list -}}
+{{- range $items -}}
+  {{- $item := dict "ports" . -}}
+  {{- if $.rules }}{{ $_ := set $item "rules" $.rules }}{{ end -}}
+  {{- $toPorts = append $toPorts $item -}}
+{{- end -}}
+{{- $_ := set .out "yaml" (toYaml $toPorts) -}}
 {{- end -}}
 
 {{/*
@@ -127,15 +217,25 @@ Usage: {{ $to := dict }}{{ include "fineract-netpol.plan.endpoint" (dict "root" 
     {{- $_ := set $result "errors" (list (printf "%s.%s: %q is not defined in %ss (defined: %s); define it or correct the name" .path $kind $name $kind (keys $defined | sortAlpha | join ", " | default "none"))) -}}
   {{- else -}}
     {{- $entry := get $defined $name -}}
+    {{- $cilium := eq (toString $v.policyEngine) "cilium" -}}
     {{- if eq $kind "component" -}}
       {{- $_ := set $result "enabled" (eq (include "fineract-netpol.util.enabled" $entry) "true") -}}
       {{- $_ := set $result "items" (list (dict "podSelector" $entry.podSelector)) -}}
+      {{- if $cilium }}{{ $_ := set $result "blocks" (list (dict "field" "Endpoints" "yaml" (toYaml (list $entry.podSelector)))) }}{{ end -}}
     {{- else if eq $kind "peer" -}}
       {{- $pods := dict -}}
       {{- include "fineract-netpol.plan.pods" (dict "root" .root "pods" $entry "out" $pods) -}}
       {{- $_ := set $result "items" (list $pods.item) -}}
+      {{- if $cilium -}}
+        {{- $selector := dict -}}
+        {{- include "fineract-netpol.plan.ciliumPods" (dict "root" .root "pods" $entry "out" $selector) -}}
+        {{- $_ := set $result "blocks" (list (dict "field" "Endpoints" "yaml" (toYaml (list $selector.item)))) -}}
+      {{- end -}}
     {{- else -}}
-      {{- $_ := set $result "items" (get .networks $name).items -}}
+      {{- $network := get .networks $name -}}
+      {{- $_ := set $result "items" $network.items -}}
+      {{- $_ := set $result "network" $network -}}
+      {{- if $cilium }}{{ $_ := set $result "blocks" $network.blocks }}{{ end -}}
     {{- end -}}
     {{- $_ := set $result "key" (printf "%s/%s" $kind $name) -}}
   {{- end -}}
@@ -203,6 +303,9 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
 {{- $root := .root -}}
 {{- $networks := .networks -}}
 {{- $v := $root.Values -}}
+{{- $cilium := eq (toString $v.policyEngine) "cilium" -}}
+{{- $dnsOn := eq (include "fineract-netpol.util.enabled" $v.dns) "true" -}}
+{{- $usesFqdns := dict -}}
 {{- $errors := list -}}
 {{- $skipped := list -}}
 {{- $skippedNames := list -}}
@@ -243,6 +346,24 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
     {{- if and $from.kind $to.kind (ne $from.kind "component") (ne $to.kind "component") -}}
       {{- $problems = append $problems (printf "%s: neither end is a component (from %s %q, to %s %q); this chart only writes the policies of components, so one end must be {component: …}" $path $from.kind $from.name $to.kind $to.name) -}}
     {{- end -}}
+    {{- /* What each engine can render of a network (its own problems are reported once, with the network). */ -}}
+    {{- range $side, $end := dict "from" $from "to" $to -}}
+      {{- $net := $end.network -}}
+      {{- if and $net (not $net.errors) -}}
+        {{- $where := printf "%s.%s.network: network %q" $path $side $end.name -}}
+        {{- if not $cilium -}}
+          {{- if not $net.hasCidrs -}}
+            {{- $problems = append $problems (printf "%s has no cidrs, and a NetworkPolicy matches addresses only (its fqdns and entities need Cilium); give networks.%s.cidrs, or set policyEngine: cilium" $where $end.name) -}}
+          {{- end -}}
+        {{- else if not (or $net.hasCidrs $net.hasFqdns $net.hasEntities) -}}
+          {{- $problems = append $problems (printf "%s names no address yet (its cidrs, fqdns and entities are empty); fill in networks.%s.fqdns (or cidrs), or disable the connection" $where $end.name) -}}
+        {{- else if and (eq $side "from") (not (or $net.hasCidrs $net.hasEntities)) -}}
+          {{- $problems = append $problems (printf "%s has only fqdns, which Cilium matches for egress only (toFQDNs); give networks.%s.cidrs or entities, or make the network the destination" $where $end.name) -}}
+        {{- else if and (eq $side "to") $net.hasFqdns (not $dnsOn) -}}
+          {{- $problems = append $problems (printf "%s has fqdns, which need dns.enabled: Cilium learns their addresses from the DNS answers the DNS rule lets its proxy see; set dns.enabled: true, or remove networks.%s.fqdns" $where $end.name) -}}
+        {{- end -}}
+      {{- end -}}
+    {{- end -}}
     {{- if $problems -}}
       {{- $errors = concat $errors $problems -}}
     {{- else if not (and $from.enabled $to.enabled) -}}
@@ -251,6 +372,25 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
     {{- else -}}
       {{- $description := $conn.description | default "" -}}
       {{- $comment := ternary (index $comments.comments $i) "" (not (empty $description)) -}}
+      {{- if $cilium -}}
+      {{- $toPorts := dict -}}
+      {{- include "fineract-netpol.plan.ciliumPorts" (dict "ports" $ports.ports "out" $toPorts) -}}
+      {{- if eq $from.kind "component" -}}
+        {{- $policy := get $policies $from.name -}}
+        {{- range $to.blocks -}}
+          {{- $_ := set $policy "egress" (append $policy.egress (dict "name" $cname "comment" $comment "field" .field "peersYaml" .yaml "portsYaml" $toPorts.yaml)) -}}
+          {{- if eq .field "FQDNs" }}{{ $_ := set $usesFqdns $from.name true }}{{ end -}}
+        {{- end -}}
+      {{- end -}}
+      {{- if eq $to.kind "component" -}}
+        {{- $policy := get $policies $to.name -}}
+        {{- range $from.blocks -}}
+          {{- if ne .field "FQDNs" -}}
+            {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" $cname "comment" $comment "field" .field "peersYaml" .yaml "portsYaml" $toPorts.yaml)) -}}
+          {{- end -}}
+        {{- end -}}
+      {{- end -}}
+      {{- else -}}
       {{- $portsYaml := toYaml $ports.ports -}}
       {{- range $end := list $from $to -}}
         {{- if not (hasKey $peersYaml $end.key) }}{{ $_ := set $peersYaml $end.key (toYaml $end.items) }}{{ end -}}
@@ -263,12 +403,13 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
         {{- $policy := get $policies $to.name -}}
         {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" $cname "comment" $comment "peersYaml" (get $peersYaml $from.key) "portsYaml" $portsYaml)) -}}
       {{- end -}}
+      {{- end -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
 {{- if eq (include "fineract-netpol.util.enabled" $v.monitoring) "true" -}}
   {{- $prometheus := dict -}}
-  {{- include "fineract-netpol.plan.pods" (dict "root" $root "pods" $v.monitoring "out" $prometheus) -}}
+  {{- include (ternary "fineract-netpol.plan.ciliumPods" "fineract-netpol.plan.pods" $cilium) (dict "root" $root "pods" $v.monitoring "out" $prometheus) -}}
   {{- $prometheusYaml := toYaml (list $prometheus.item) -}}
   {{- range $name, $policy := $policies -}}
     {{- $component := get $v.components $name -}}
@@ -276,19 +417,31 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
       {{- $ports := dict -}}
       {{- include "fineract-netpol.plan.ports" (dict "path" (printf "components.%s.metricsPorts" $name) "ports" $component.metricsPorts "toNetwork" false "out" $ports) -}}
       {{- $errors = concat $errors $ports.errors -}}
-      {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" "monitoring" "comment" "Prometheus scrapes metrics" "peersYaml" $prometheusYaml "portsYaml" (toYaml $ports.ports))) -}}
+      {{- $portsYaml := toYaml $ports.ports -}}
+      {{- if $cilium }}{{ $r := dict }}{{ include "fineract-netpol.plan.ciliumPorts" (dict "ports" $ports.ports "out" $r) }}{{ $portsYaml = $r.yaml }}{{ end -}}
+      {{- $_ := set $policy "ingress" (append $policy.ingress (dict "name" "monitoring" "comment" "Prometheus scrapes metrics" "field" "Endpoints" "peersYaml" $prometheusYaml "portsYaml" $portsYaml)) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
-{{- if eq (include "fineract-netpol.util.enabled" $v.dns) "true" -}}
+{{- if $dnsOn -}}
   {{- $dns := dict -}}
-  {{- include "fineract-netpol.plan.pods" (dict "root" $root "pods" $v.dns "out" $dns) -}}
+  {{- include (ternary "fineract-netpol.plan.ciliumPods" "fineract-netpol.plan.pods" $cilium) (dict "root" $root "pods" $v.dns "out" $dns) -}}
   {{- $ports := dict -}}
   {{- include "fineract-netpol.plan.ports" (dict "path" "dns.ports" "ports" $v.dns.ports "toNetwork" false "out" $ports) -}}
   {{- $errors = concat $errors $ports.errors -}}
-  {{- $dnsRule := dict "name" "dns" "comment" "DNS resolution" "peersYaml" (toYaml (list $dns.item)) "portsYaml" (toYaml $ports.ports) -}}
+  {{- $dnsRule := dict "name" "dns" "comment" "DNS resolution" "field" "Endpoints" "peersYaml" (toYaml (list $dns.item)) "portsYaml" (toYaml $ports.ports) -}}
+  {{- $dnsVisible := $dnsRule -}}
+  {{- if $cilium -}}
+    {{- $plain := dict -}}
+    {{- include "fineract-netpol.plan.ciliumPorts" (dict "ports" $ports.ports "out" $plain) -}}
+    {{- $_ := set $dnsRule "portsYaml" $plain.yaml -}}
+    {{- /* Components that reach DNS names: the same rule, with Cilium's DNS proxy seeing the answers (rules.dns). */ -}}
+    {{- $visible := dict -}}
+    {{- include "fineract-netpol.plan.ciliumPorts" (dict "ports" $ports.ports "rules" (dict "dns" (list (dict "matchPattern" "*"))) "out" $visible) -}}
+    {{- $dnsVisible = dict "name" "dns" "comment" "DNS resolution, seen by Cilium's DNS proxy (this component reaches DNS names)" "field" "Endpoints" "peersYaml" $dnsRule.peersYaml "portsYaml" $visible.yaml -}}
+  {{- end -}}
   {{- range $name, $policy := $policies -}}
-    {{- $_ := set $policy "egress" (append $policy.egress $dnsRule) -}}
+    {{- $_ := set $policy "egress" (append $policy.egress (ternary $dnsVisible $dnsRule (hasKey $usesFqdns $name))) -}}
   {{- end -}}
 {{- end -}}
 {{- $_ := set .out "policies" $policies -}}

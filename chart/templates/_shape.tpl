@@ -157,6 +157,30 @@ Usage: {{ include "fineract-netpol.shape.map" (dict "acc" $acc "path" "monitorin
 {{- end -}}
 {{- end -}}
 
+{{/* A list of DNS name selectors, each exactly one of {matchName}, {matchPattern} or {awsS3Region}. */}}
+{{- define "fineract-netpol.shape.fqdns" -}}
+{{- $acc := .acc -}}
+{{- if not (kindIs "slice" .value) -}}
+  {{- include "fineract-netpol.shape.list" . -}}
+{{- else -}}
+  {{- $patterns := dict "matchName" "^[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?)*\\.?$" "matchPattern" "^(\\*\\*\\.)?([-A-Za-z0-9_*]+\\.)*[-A-Za-z0-9_*]*[-A-Za-z0-9_][-A-Za-z0-9_*]*\\.?$" "awsS3Region" "^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$" -}}
+  {{- range $i, $f := .value -}}
+    {{- $at := printf "%s[%d]" $.path $i -}}
+    {{- if not (and (kindIs "map" $f) (eq (len $f) 1)) -}}
+      {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: expected exactly one of {matchName: name}, {matchPattern: pattern} or {awsS3Region: region}, got %s" $at (include "fineract-netpol.shape.describe" $f))) -}}
+    {{- else -}}
+      {{- range $key, $text := $f -}}
+        {{- if not (hasKey $patterns $key) -}}
+          {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.%s: unknown key; write matchName, matchPattern or awsS3Region" $at $key)) -}}
+        {{- else if not (and (kindIs "string" $text) (le (len $text) 255) (regexMatch (get $patterns $key) $text)) -}}
+          {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.%s: expected %s, got %s" $at $key (ternary "an AWS region such as eu-west-1" (ternary "a DNS name such as s3.eu-west-1.amazonaws.com" "a DNS name pattern such as *.s3.eu-west-1.amazonaws.com (not a bare *)" (eq $key "matchName")) (eq $key "awsS3Region")) (include "fineract-netpol.shape.describe" $text))) -}}
+        {{- end -}}
+      {{- end -}}
+    {{- end -}}
+  {{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* A connection endpoint: a mapping naming a component, peer or network by a string. */}}
 {{- define "fineract-netpol.shape.endpoint" -}}
 {{- $acc := .acc -}}
@@ -179,6 +203,9 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
 {{- $acc := .acc -}}
 {{- $v := .values -}}
 {{- $wellFormed := dict -}}
+{{- if and (hasKey $v "policyEngine") (not (has $v.policyEngine (list "kubernetes" "cilium"))) -}}
+  {{- $_ := set $acc "errors" (append $acc.errors (printf "policyEngine: expected kubernetes or cilium, got %s" (include "fineract-netpol.shape.describe" $v.policyEngine))) -}}
+{{- end -}}
 {{- range $section := list "commonLabels" "commonAnnotations" -}}
   {{- $labels := get $v $section -}}
   {{- if and (hasKey $v $section) (not (kindIs "invalid" $labels)) -}}
@@ -238,7 +265,23 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
         {{- else if eq $section "peers" -}}
           {{- include "fineract-netpol.shape.pods" (dict "acc" $acc "path" $path "value" $entry) -}}
         {{- else if eq $section "networks" -}}
-          {{- include "fineract-netpol.shape.cidrs" (dict "acc" $acc "path" (printf "%s.cidrs" $path) "value" $entry.cidrs) -}}
+          {{- if and (hasKey $entry "cidrs") (not (kindIs "invalid" $entry.cidrs)) -}}
+            {{- include "fineract-netpol.shape.cidrs" (dict "acc" $acc "path" (printf "%s.cidrs" $path) "value" $entry.cidrs) -}}
+          {{- end -}}
+          {{- if and (hasKey $entry "fqdns") (not (kindIs "invalid" $entry.fqdns)) -}}
+            {{- include "fineract-netpol.shape.fqdns" (dict "acc" $acc "path" (printf "%s.fqdns" $path) "value" $entry.fqdns) -}}
+          {{- end -}}
+          {{- if and (hasKey $entry "entities") (not (kindIs "invalid" $entry.entities)) -}}
+            {{- if not (kindIs "slice" $entry.entities) -}}
+              {{- include "fineract-netpol.shape.list" (dict "acc" $acc "path" (printf "%s.entities" $path) "value" $entry.entities) -}}
+            {{- else -}}
+              {{- range $i, $e := $entry.entities -}}
+                {{- if not (has $e (list "kube-apiserver" "world")) -}}
+                  {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.entities[%d]: expected kube-apiserver or world, got %s" $path $i (include "fineract-netpol.shape.describe" $e))) -}}
+                {{- end -}}
+              {{- end -}}
+            {{- end -}}
+          {{- end -}}
           {{- if and (hasKey $entry "except") (not (kindIs "invalid" $entry.except)) -}}
             {{- include "fineract-netpol.shape.cidrs" (dict "acc" $acc "path" (printf "%s.except" $path) "value" $entry.except) -}}
           {{- end -}}

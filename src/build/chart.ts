@@ -23,7 +23,15 @@ export type ChartContext = {
    * Patterns the chart checks again, as Go string literals: the shape guard's ("^…$"), and the
    * character classes free text refuses ("[…]", see REFUSED_IN_TEXT in src/model/primitives.ts).
    */
-  patterns: { cidr: string; portName: string; refusedInLine: string; refusedInAnnotation: string };
+  patterns: {
+    cidr: string;
+    portName: string;
+    fqdnName: string;
+    fqdnPattern: string;
+    awsRegion: string;
+    refusedInLine: string;
+    refusedInAnnotation: string;
+  };
 };
 
 export const TEMPLATES_DIR = join(REPO_ROOT, 'src', 'templates', 'chart');

@@ -4,7 +4,15 @@
 // Usage: const files = await generate();
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CIDR, PORT_NAME, REFUSED_IN_ANNOTATION, REFUSED_IN_LINE } from '../model/primitives.ts';
+import {
+  AWS_REGION,
+  CIDR,
+  FQDN_NAME,
+  FQDN_PATTERN,
+  PORT_NAME,
+  REFUSED_IN_ANNOTATION,
+  REFUSED_IN_LINE,
+} from '../model/primitives.ts';
 import { Values } from '../model/values.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { renderChartTemplates, type GeneratedFile } from './chart.ts';
@@ -42,6 +50,9 @@ export async function generate(): Promise<GeneratedFile[]> {
     patterns: {
       cidr: goString(CIDR.source),
       portName: goString(PORT_NAME.source),
+      fqdnName: goString(FQDN_NAME.source),
+      fqdnPattern: goString(FQDN_PATTERN.source),
+      awsRegion: goString(AWS_REGION.source),
       refusedInLine: goString(`[${REFUSED_IN_LINE}]`),
       refusedInAnnotation: goString(`[${REFUSED_IN_ANNOTATION}]`),
     },

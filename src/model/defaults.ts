@@ -12,6 +12,7 @@
 // the real database subnets.
 
 export const DEFAULT_VALUES = {
+  policyEngine: 'kubernetes' as 'kubernetes' | 'cilium',
   namespaceLabelKey: 'kubernetes.io/metadata.name',
   commonLabels: {},
   commonAnnotations: {},
@@ -84,6 +85,16 @@ export const DEFAULT_VALUES = {
       excludePrivate: true,
       description: 'External identity providers Keycloak federates with',
     },
+    's3-by-name': {
+      fqdns: [{ awsS3Region: 'eu-west-1' }],
+      excludePrivate: false,
+      description: 'AWS S3 by DNS name (policyEngine cilium): the regional endpoints; set awsS3Region to your region',
+    },
+    'oidc-federation-by-name': {
+      fqdns: [] as ({ matchName: string } | { matchPattern: string })[],
+      excludePrivate: false,
+      description: 'External identity providers by DNS name (policyEngine cilium): fill in their host names',
+    },
   },
   connections: {
     'api-from-ingress': {
@@ -113,6 +124,13 @@ export const DEFAULT_VALUES = {
       to: { network: 's3' },
       ports: [{ port: 443 }],
       description: 'AWS S3 document storage',
+    },
+    'fineract-to-s3-by-name': {
+      enabled: false,
+      from: { component: 'fineract' },
+      to: { network: 's3-by-name' },
+      ports: [{ port: 443 }],
+      description: 'AWS S3 document storage, by DNS name (Cilium): enable it and disable fineract-to-s3',
     },
     'fineract-to-redis': {
       enabled: true,
@@ -148,6 +166,14 @@ export const DEFAULT_VALUES = {
       to: { network: 'oidc-federation' },
       ports: [{ port: 443 }],
       description: 'OIDC federation with external identity providers',
+    },
+    'keycloak-to-oidc-federation-by-name': {
+      enabled: false,
+      from: { component: 'keycloak' },
+      to: { network: 'oidc-federation-by-name' },
+      ports: [{ port: 443 }],
+      description:
+        'OIDC federation by DNS name (Cilium): fill in the network, enable it, disable keycloak-to-oidc-federation',
     },
     'oauth2-proxy-from-ingress': {
       enabled: true,

@@ -30,7 +30,7 @@ import type { z } from 'zod';
 import { parseCidr } from 'cidr-tools';
 import { InputError } from '../errors.ts';
 import { compareText as byteOrder, sortedEntries } from '../order.ts';
-import type { LabelSelector as LabelSelectorSchema } from './primitives.ts';
+import { awsS3Endpoints, type LabelSelector as LabelSelectorSchema } from './primitives.ts';
 import type { ValuesOutput } from './values.ts';
 
 /** A Kubernetes LabelSelector, as the values model accepts it. */
@@ -79,7 +79,17 @@ export type NetworkEndpoint = {
   /** Key of the network in `networks`. */
   name: string;
   ipBlocks: IpBlock[];
+  /**
+   * The network's DNS names, `awsS3Region` presets expanded (duplicates removed): rendered (as
+   * toFQDNs) by the cilium engine only, for egress only.
+   */
+  fqdns: FqdnMatch[];
+  /** The network's Cilium entities (duplicates removed): rendered by the cilium engine only. */
+  entities: ('kube-apiserver' | 'world')[];
 };
+
+/** A toFQDNs selector as the cilium engine renders it. */
+export type FqdnMatch = { matchName: string } | { matchPattern: string };
 
 export type ResolvedEndpoint = ComponentEndpoint | PodsEndpoint | NetworkEndpoint;
 
@@ -172,10 +182,12 @@ function planOf(values: ValuesOutput, options: ExpandOptions): Plan {
 
   // Every network is checked, referenced or not (the validation helper does the same).
   const networks = new Map<string, NetworkEndpoint>();
+  const faultyNetworks = new Set<string>();
   for (const [name, network] of sortedEntries(values.networks ?? {})) {
     const resolved = resolveNetwork(values, name, network);
     errors.push(...resolved.errors);
     networks.set(name, resolved.endpoint);
+    if (resolved.errors.length > 0) faultyNetworks.add(name);
   }
 
   for (const [cname, conn] of sortedEntries(values.connections ?? {})) {
@@ -192,6 +204,14 @@ function planOf(values: ValuesOutput, options: ExpandOptions): Plan {
       problems.push(
         `${path}: neither end is a component (from ${from.endpoint.kind} "${from.endpoint.name}", to ${to.endpoint.kind} "${to.endpoint.name}"); this chart only writes the policies of components, so one end must be {component: …}`,
       );
+    }
+    for (const [side, end] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
+      const network = end.endpoint?.kind === 'network' ? networks.get(end.endpoint.name) : undefined;
+      if (network && !faultyNetworks.has(network.name))
+        problems.push(...engineProblems(values, `${path}.${side}.network`, side, network));
     }
     if (problems.length > 0 || !from.endpoint || !to.endpoint) {
       errors.push(...problems);
@@ -385,7 +405,15 @@ function resolveNetwork(
   const errors: string[] = [];
   const cidrs = network.cidrs ?? [];
   const excepts = network.except ?? [];
-  if (cidrs.length === 0) errors.push(`${path}.cidrs: is empty; list at least one CIDR, such as 10.20.0.0/16`);
+  if (network.cidrs && cidrs.length === 0) {
+    errors.push(
+      `${path}.cidrs: is empty; list at least one CIDR, such as 10.20.0.0/16 (or remove cidrs and give fqdns or entities)`,
+    );
+  } else if (cidrs.length === 0 && !network.fqdns && (network.entities ?? []).length === 0) {
+    errors.push(
+      `${path}: names no address; give cidrs (such as [10.20.0.0/16]), or with policyEngine cilium fqdns or entities`,
+    );
+  }
   const ipBlocks: IpBlock[] = cidrs.map((cidr, i) => {
     if (!isCanonical(cidr)) {
       errors.push(`${path}.cidrs[${i}]: "${cidr}" has host bits set; did you mean "${canonical(cidr)}"?`);
@@ -415,7 +443,56 @@ function resolveNetwork(
       errors.push(`${path}.except[${j}]: "${e}" has host bits set; did you mean "${canonical(e)}"?`);
     }
   });
-  return { endpoint: { kind: 'network', name, ipBlocks }, errors };
+  const fqdns = uniqueBy(
+    (network.fqdns ?? []).flatMap((f): FqdnMatch[] => ('awsS3Region' in f ? awsS3Endpoints(f.awsS3Region) : [f])),
+  );
+  const entities = [...new Set(network.entities ?? [])];
+  return { endpoint: { kind: 'network', name, ipBlocks, fqdns, entities }, errors };
+}
+
+/** The items in order, each first occurrence only (compared as JSON, as sprig's uniq compares). */
+function uniqueBy<T>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = JSON.stringify(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * What the policy engine can render of a network a connection names (as _plan.tpl): the
+ * kubernetes engine renders only cidrs; cilium needs some address, fqdns only as the destination,
+ * and the DNS rule for fqdns. The problems, with the chart's wording.
+ */
+function engineProblems(values: ValuesOutput, where: string, side: 'from' | 'to', network: NetworkEndpoint): string[] {
+  const name = network.name;
+  const [cidrs, fqdns, entities] = [network.ipBlocks, network.fqdns, network.entities].map((x) => x.length > 0);
+  const at = `${where}: network "${name}"`;
+  if (values.policyEngine !== 'cilium') {
+    return cidrs
+      ? []
+      : [
+          `${at} has no cidrs, and a NetworkPolicy matches addresses only (its fqdns and entities need Cilium); give networks.${name}.cidrs, or set policyEngine: cilium`,
+        ];
+  }
+  if (!cidrs && !fqdns && !entities) {
+    return [
+      `${at} names no address yet (its cidrs, fqdns and entities are empty); fill in networks.${name}.fqdns (or cidrs), or disable the connection`,
+    ];
+  }
+  if (side === 'from' && !cidrs && !entities) {
+    return [
+      `${at} has only fqdns, which Cilium matches for egress only (toFQDNs); give networks.${name}.cidrs or entities, or make the network the destination`,
+    ];
+  }
+  if (side === 'to' && fqdns && values.dns?.enabled === false) {
+    return [
+      `${at} has fqdns, which need dns.enabled: Cilium learns their addresses from the DNS answers the DNS rule lets its proxy see; set dns.enabled: true, or remove networks.${name}.fqdns`,
+    ];
+  }
+  return [];
 }
 
 // ---- CIDR arithmetic (as fineract-netpol.cidr.*) -------------------------------------------------

@@ -52,6 +52,19 @@ export const CIDR = new RegExp(
   `^((${OCTET}\\.){3}${OCTET}/([0-9]|[12][0-9]|3[0-2])|(${IPV6})/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`,
 );
 
+/** A DNS name as Cilium's toFQDNs matchName takes it: dot-separated labels, an optional final dot. */
+export const FQDN_NAME = /^[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?)*\.?$/;
+
+/**
+ * A toFQDNs matchPattern: a DNS name whose labels may hold `*` (0 or more DNS characters), with an
+ * optional `**.` prefix (any number of subdomain levels); the last label names something (a bare
+ * `*` would allow every name: say `entities: [world]` for that).
+ */
+export const FQDN_PATTERN = /^(\*\*\.)?([-A-Za-z0-9_*]+\.)*[-A-Za-z0-9_*]*[-A-Za-z0-9_][-A-Za-z0-9_*]*\.?$/;
+
+/** An AWS region code such as eu-west-1 or us-gov-west-1. */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
+
 /**
  * Characters that free text (descriptions, annotation values) may not hold, as the body of a
  * character class, in the syntax RE2 and JavaScript with the `u` flag (as Ajv and editors compile
@@ -97,6 +110,10 @@ export const PATTERN_DESCRIPTIONS = {
   portName:
     'A named container port (IANA service name: 1-15 characters of a-z, 0-9 and "-", at least one letter). Only towards components and peers, never networks, never with endPort.',
   cidr: 'An IPv4 or IPv6 CIDR block with its prefix length, such as 10.20.0.0/16 or fd00::/8.',
+  fqdnName: 'A DNS name such as s3.eu-west-1.amazonaws.com: labels of letters, digits, "-" and "_" separated by dots.',
+  fqdnPattern:
+    'A DNS name pattern such as *.s3.eu-west-1.amazonaws.com: "*" matches 0 or more DNS characters within a label, a leading "**." any number of subdomain levels; the last label names something.',
+  awsRegion: 'An AWS region code, such as eu-west-1.',
 };
 
 /** The API server's limit on the total size of an object's annotations (TotalAnnotationSizeLimitB). */

@@ -3,9 +3,12 @@
 import { z } from 'zod';
 import {
   ANNOTATION_TEXT,
+  AWS_REGION,
   CIDR,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
+  FQDN_NAME,
+  FQDN_PATTERN,
   LABEL_KEY,
   LABEL_VALUE,
   PATTERN_DESCRIPTIONS,
@@ -17,11 +20,14 @@ import {
 export {
   ANNOTATIONS_SIZE_LIMIT,
   ANNOTATION_TEXT,
+  AWS_REGION,
   CIDR,
   CIDR_V4,
   CIDR_V6,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
+  FQDN_NAME,
+  FQDN_PATTERN,
   LABEL_KEY,
   LABEL_VALUE,
   PORT_NAME,
@@ -246,3 +252,94 @@ export const Cidr = z
       'Not a CIDR block: write an IPv4 or IPv6 address with its prefix length, such as 10.20.0.0/16 or fd00::/8 (a single address is 10.20.0.1/32).',
     examples: ['10.20.0.0/16'],
   });
+
+/** The regional endpoints of Amazon S3 in region R, as an `awsS3Region: R` fqdns entry expands (keep in step with _plan.tpl). */
+export function awsS3Endpoints(region: string): ({ matchName: string } | { matchPattern: string })[] {
+  return [
+    { matchName: `s3.${region}.amazonaws.com` },
+    { matchPattern: `*.s3.${region}.amazonaws.com` },
+    { matchName: `s3.dualstack.${region}.amazonaws.com` },
+    { matchPattern: `*.s3.dualstack.${region}.amazonaws.com` },
+  ];
+}
+
+export const FqdnSelector = z
+  .union([
+    z
+      .strictObject({
+        matchName: z
+          .string()
+          .max(255)
+          .regex(FQDN_NAME)
+          .meta({
+            description: PATTERN_DESCRIPTIONS.fqdnName,
+            patternErrorMessage:
+              'Not a DNS name: write dot-separated labels of letters, digits, "-" and "_" (such as s3.eu-west-1.amazonaws.com); for wildcards use matchPattern.',
+            examples: ['s3.eu-west-1.amazonaws.com'],
+          }),
+      })
+      .meta({ title: 'DNS name', description: 'Exactly this DNS name (Cilium toFQDNs matchName).' }),
+    z
+      .strictObject({
+        matchPattern: z
+          .string()
+          .max(255)
+          .regex(FQDN_PATTERN)
+          .meta({
+            description: PATTERN_DESCRIPTIONS.fqdnPattern,
+            patternErrorMessage:
+              'Not a DNS name pattern: write a DNS name whose labels may hold "*" (such as *.s3.eu-west-1.amazonaws.com); a bare "*" would allow every name (use entities: [world] to say so).',
+            examples: ['*.s3.eu-west-1.amazonaws.com'],
+          }),
+      })
+      .meta({
+        title: 'DNS name pattern',
+        description: 'DNS names matching a wildcard pattern (Cilium toFQDNs matchPattern).',
+      }),
+    z
+      .strictObject({
+        awsS3Region: z
+          .string()
+          .max(32)
+          .regex(AWS_REGION)
+          .meta({
+            description: PATTERN_DESCRIPTIONS.awsRegion,
+            patternErrorMessage: 'Not a region code of AWS: write it like eu-west-1 or us-gov-west-1.',
+            examples: ['eu-west-1'],
+          }),
+      })
+      .meta({
+        title: 'Amazon S3 in a region',
+        description:
+          'The regional endpoints of Amazon S3: s3.<region>.amazonaws.com, *.s3.<region>.amazonaws.com (virtual-hosted buckets) and their dualstack forms.',
+      }),
+  ])
+  .meta({
+    id: 'FqdnSelector',
+    title: 'DNS name selector',
+    description: 'Exactly one of {matchName: name}, {matchPattern: pattern} or {awsS3Region: region}.',
+    examples: [
+      { matchName: 'login.microsoftonline.com' },
+      { matchPattern: '*.s3.eu-west-1.amazonaws.com' },
+      { awsS3Region: 'eu-west-1' },
+    ],
+    defaultSnippets: [
+      { label: 'matchName', description: 'Exactly one DNS name.', body: { matchName: '${1:login.example.com}' } },
+      {
+        label: 'matchPattern',
+        description: 'DNS names matching a pattern.',
+        body: { matchPattern: '*.${1:example.com}' },
+      },
+      { label: 'awsS3Region', description: 'Amazon S3 in one region.', body: { awsS3Region: '${1:eu-west-1}' } },
+    ],
+  });
+
+export const Entity = z.enum(['kube-apiserver', 'world']).meta({
+  title: 'Cilium entity',
+  description: "kube-apiserver: the cluster's API server, wherever it runs. world: every address outside the cluster.",
+  enumDescriptions: [
+    "The Kubernetes API server (Cilium's kube-apiserver entity): no fragile CIDR of the control plane.",
+    'Every address outside the cluster: the explicit form of "the internet".',
+  ],
+  examples: ['kube-apiserver'],
+});

@@ -13,6 +13,8 @@ import {
   AnnotationValue,
   Cidr,
   Description,
+  Entity,
+  FqdnSelector,
   LabelKey,
   LabelSelector,
   LabelValue,
@@ -196,9 +198,11 @@ export const Network = z
     cidrs: z
       .array(Cidr)
       .min(1)
+      .optional()
       .meta({
         title: 'CIDR blocks',
-        description: 'IP blocks of the network, one ipBlock each.',
+        description:
+          'IP blocks of the network, one ipBlock each (toCIDRSet with policyEngine cilium). The only part of a network the kubernetes engine renders.',
         examples: [['10.20.0.0/16']],
       }),
     excludePrivate: z
@@ -225,6 +229,38 @@ export const Network = z
         description: 'Further blocks to exclude; each must lie strictly inside one of `cidrs`.',
         examples: [['10.20.5.0/24']],
       }),
+    fqdns: z
+      .array(FqdnSelector)
+      .optional()
+      .meta({
+        title: 'DNS names',
+        ...markdown(
+          'DNS names of the network (Cilium toFQDNs, egress only): needs `policyEngine: cilium` and `dns.enabled`. The kubernetes engine never renders them: a network used by a connection needs `cidrs` there.',
+          [
+            "Cilium learns the addresses behind these names from the DNS answers its DNS proxy sees, so the policies of the components that use this network get a DNS rule with `rules.dns` (Cilium's DNS visibility).",
+            '```yaml',
+            's3-by-name:',
+            '  fqdns:',
+            '    - awsS3Region: eu-west-1          # s3.eu-west-1.amazonaws.com, *.s3.eu-west-1.amazonaws.com, dualstack',
+            'identity-providers:',
+            '  fqdns:',
+            '    - matchName: login.microsoftonline.com',
+            '    - matchPattern: "*.okta.com"',
+            '```',
+          ].join('\n'),
+        ),
+        examples: [[{ awsS3Region: 'eu-west-1' }], [{ matchName: 'login.microsoftonline.com' }]],
+      }),
+    entities: z
+      .array(Entity)
+      .min(1)
+      .optional()
+      .meta({
+        title: 'Cilium entities',
+        description:
+          'Cilium entities of the network (toEntities/fromEntities): needs `policyEngine: cilium`. kube-apiserver replaces a fragile CIDR of the control plane; world is every address outside the cluster.',
+        examples: [['kube-apiserver']],
+      }),
     description: Description.optional().meta({
       description:
         'Why this network exists, on one line; for the readers of the values (not rendered: the connections using it carry their own descriptions). Remove line breaks, tabs and other control characters (U+0085, U+2028, U+2029 included) and U+FFFE, U+FFFF.',
@@ -233,7 +269,8 @@ export const Network = z
   .meta({
     id: 'Network',
     title: 'Network',
-    description: 'IP blocks outside the cluster (ipBlock endpoints), such as a database subnet or the internet.',
+    description:
+      'Addresses outside the cluster, such as a database subnet or the internet: IP blocks (cidrs), and with policyEngine cilium DNS names (fqdns) and entities. At least one of cidrs, fqdns and entities.',
     examples: [{ cidrs: ['10.20.0.0/16'], excludePrivate: false }],
     defaultSnippets: [
       { label: 'network (private subnets)', description: 'Subnets such as a database subnet.', body: NETWORK_BODY },
@@ -336,8 +373,22 @@ const fresh =
   (): T =>
     structuredClone(value);
 
+export const PolicyEngine = z.enum(['kubernetes', 'cilium']).meta({
+  title: 'Policy engine',
+  ...markdown(
+    'What the chart renders: kubernetes (networking.k8s.io/v1 NetworkPolicy, any CNI) or cilium (cilium.io/v2 CiliumNetworkPolicy: the same flows, plus DNS names and entities of networks).',
+    'Choose `cilium` only on clusters running Cilium (its CRDs must be installed). See the README, "Cilium".',
+  ),
+  enumDescriptions: [
+    'NetworkPolicy objects, enforced by any NetworkPolicy implementation (Calico, Cilium, kube-router…).',
+    'CiliumNetworkPolicy objects: needed for networks with fqdns or entities.',
+  ],
+  examples: ['cilium'],
+});
+
 export const Values = z
   .strictObject({
+    policyEngine: PolicyEngine.default(d.policyEngine),
     namespaceLabelKey: LabelKey.default(d.namespaceLabelKey).meta({
       title: 'Namespace label key',
       description:

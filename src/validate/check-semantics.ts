@@ -322,6 +322,14 @@ function checkNetworks(values: Values): Finding[] {
         }
       }
     });
+    if (!['cidrs', 'fqdns', 'entities'].some((key) => Array.isArray(network[key]))) {
+      findings.push({
+        path,
+        message: 'names no address: a network has cidrs, fqdns or entities',
+        fix: 'give cidrs (such as [10.20.0.0/16]), or with policyEngine cilium fqdns or entities',
+        severity: 'error',
+      });
+    }
     const validCidrs = cidrs.filter(isCidr);
     const excepts = (Array.isArray(network.except) ? network.except : []) as unknown[];
     excepts.forEach((except, j) => {
@@ -487,6 +495,13 @@ function checkConnections(values: Values, context: Context): Finding[] {
     if (Array.isArray(connection.ports)) {
       problems.push(...checkPorts([...path, 'ports'], connection.ports, to?.kind === 'network'));
     }
+    for (const [side, end] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
+      if (end?.kind === 'network' && end.defined)
+        problems.push(...checkEngine(values, [...path, side], side, end.name));
+    }
     findings.push(...problems);
     if (!from || !to || !from.defined || !to.defined) continue;
     if (problems.length === 0) {
@@ -511,6 +526,70 @@ function checkConnections(values: Values, context: Context): Finding[] {
   const fixes = skippedFixes(skipped.map((f) => String(f.path[1])));
   findings.push(...skipped.map((f, i) => ({ ...f, fix: fixes[i] ?? '' })), ...duplicateFlows(flows, context));
   return findings;
+}
+
+/**
+ * What the policy engine can render of a network a connection names (keep in step with
+ * _plan.tpl): the kubernetes engine renders only cidrs, so a network without any is refused there
+ * (never widened, never dropped); with cilium, a network must name some address, fqdns only as a
+ * destination (toFQDNs is egress only), and fqdns need the DNS rule (Cilium's DNS proxy).
+ */
+function checkEngine(values: Values, path: Path, side: 'from' | 'to', name: string): Finding[] {
+  const network = isMap(values.networks) ? values.networks[name] : undefined;
+  if (!isMap(network)) return [];
+  const some = (key: string) => Array.isArray(network[key]) && (network[key] as unknown[]).length > 0;
+  const [cidrs, fqdns, entities] = [some('cidrs'), some('fqdns'), some('entities')];
+  // An empty cidrs list, or a network naming none of the three, is reported with the network.
+  const listed = ['cidrs', 'fqdns', 'entities'].filter((key) => Array.isArray(network[key]));
+  if (listed.length === 0 || (Array.isArray(network['cidrs']) && !cidrs)) return [];
+  const at = [...path, 'network'];
+  const related: Path[] = [['networks', name]];
+  if (values.policyEngine !== 'cilium') {
+    if (cidrs) return [];
+    return [
+      {
+        path: at,
+        message: `network "${name}" has no cidrs, and a NetworkPolicy matches addresses only (its fqdns and entities need Cilium)`,
+        fix: `give networks.${name}.cidrs, or set policyEngine: cilium`,
+        severity: 'error',
+        related,
+      },
+    ];
+  }
+  if (!cidrs && !fqdns && !entities) {
+    return [
+      {
+        path: at,
+        message: `network "${name}" names no address yet (its cidrs, fqdns and entities are empty)`,
+        fix: `fill in networks.${name}.fqdns (or cidrs), or disable the connection`,
+        severity: 'error',
+        related,
+      },
+    ];
+  }
+  if (side === 'from' && !cidrs && !entities) {
+    return [
+      {
+        path: at,
+        message: `network "${name}" has only fqdns, which Cilium matches for egress only (toFQDNs)`,
+        fix: `give networks.${name}.cidrs or entities, or make the network the destination`,
+        severity: 'error',
+        related,
+      },
+    ];
+  }
+  if (side === 'to' && fqdns && isMap(values.dns) && values.dns.enabled === false) {
+    return [
+      {
+        path: at,
+        message: `network "${name}" has fqdns, which need dns.enabled: Cilium learns their addresses from the DNS answers the DNS rule lets its proxy see`,
+        fix: `set dns.enabled: true, or remove networks.${name}.fqdns`,
+        severity: 'error',
+        related: [...related, ['dns', 'enabled']],
+      },
+    ];
+  }
+  return [];
 }
 
 /** At most this many skipped connections each carry the override for all of them. */

@@ -113,26 +113,35 @@ ensure_kube_router() {
   printf '%s' "$wanted" >"$stamp"
 }
 
-# The probe agent: the sandbox's per-host prober (src/sandbox/agent/, standard library only, so it
-# builds offline). Rebuilt when its sources or the Go version change.
-ensure_probe_agent() {
-  local binary="$TOOLS/bin/probe-agent"
-  local stamp="$TOOLS/bin/.probe-agent.stamp"
-  local source="$ROOT/src/sandbox/agent"
-  # Without Go, a binary built earlier is used as it is (its sources cannot be compared then).
+# A Go program of this repository (its own folder and go.mod), built into .tools/bin/NAME when its
+# sources (go.mod, go.sum when there is one, *.go) or the Go version change; the stamp also names
+# PIN (e.g. a module version it builds against; may be empty). Without Go, a binary built earlier is
+# used as it is (its sources cannot be compared then).
+# Usage: build_project_tool NAME SOURCE_DIR PIN "what (for the progress line)" [go build args…]
+build_project_tool() {
+  local name="$1" source="$2" pin="$3" what="$4"
+  shift 4
+  local binary="$TOOLS/bin/$name"
+  local stamp="$TOOLS/bin/.$name.stamp"
   if [[ -x "$binary" ]] && ! command -v go >/dev/null 2>&1; then
     return
   fi
-  require_go probe-agent
+  require_go "$name"
   local sources wanted
-  sources="$(cd "$source" && sha256sum go.mod ./*.go | sha256sum | cut -d' ' -f1)" ||
-    die "cannot read the probe agent's sources in $source"
-  wanted="sources $sources $(GOTOOLCHAIN=local go env GOVERSION)"
+  sources="$(cd "$source" && sha256sum go.mod $([[ -f go.sum ]] && echo go.sum) ./*.go | sha256sum | cut -d' ' -f1)" ||
+    die "cannot read the sources of $name in $source"
+  wanted="${pin:+$pin }sources $sources $(GOTOOLCHAIN=local go env GOVERSION)"
   if [[ -x "$binary" && "$(cat "$stamp" 2>/dev/null)" == "$wanted" ]]; then
     return
   fi
-  say "building the probe agent (src/sandbox/agent)"
-  GOTOOLCHAIN=local go_build "$source" "$binary" -ldflags "-s -w" . ||
-    die "building the probe agent failed (see the go output above)"
+  say "building $what"
+  GOTOOLCHAIN=local go_build "$source" "$binary" "$@" . ||
+    die "building $name failed (see the go output above)"
   printf '%s' "$wanted" >"$stamp"
+}
+
+# The probe agent: the sandbox's per-host prober (src/sandbox/agent/, standard library only, so it
+# builds offline). Rebuilt when its sources or the Go version change.
+ensure_probe_agent() {
+  build_project_tool probe-agent "$ROOT/src/sandbox/agent" '' 'the probe agent (src/sandbox/agent)' -ldflags "-s -w"
 }

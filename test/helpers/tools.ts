@@ -1,9 +1,9 @@
 // Paths of the external tools that scripts/run installs (Helm 3, Helm 4, helm-unittest,
-// netpol-analyzer).
+// netpol-analyzer, cilium-check).
 //
-// scripts/run exports HELM3, HELM4, HELM_UNITTEST and NETPOL_ANALYZER; when a test runs without it
-// (an editor, a bare `npx vitest`) the installed copies under .tools/ are used if present. A missing
-// tool is an error, never a skipped test.
+// scripts/run exports HELM3, HELM4, HELM_UNITTEST, NETPOL_ANALYZER and CILIUM_CHECK; when a test
+// runs without it (an editor, a bare `npx vitest`) the installed copies under .tools/ are used if
+// present. A missing tool is an error, never a skipped test.
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/paths.ts';
@@ -35,6 +35,15 @@ export function helmUnittestBinary(): string {
  */
 export function netpolAnalyzerBinary(): string {
   return findTool('netpol-analyzer', 'NETPOL_ANALYZER', join(TOOLS_DIR, 'bin', 'netpolicy'));
+}
+
+/**
+ * Absolute path of cilium-check (src/sandbox/cilium-check/: Cilium's own CiliumNetworkPolicy.Parse
+ * and Rule.Sanitize), e.g. `spawnSync(ciliumCheckBinary(), ['-'], { input: manifests })`.
+ * Throws when it is not installed.
+ */
+export function ciliumCheckBinary(): string {
+  return findTool('cilium-check', 'CILIUM_CHECK', join(TOOLS_DIR, 'bin', 'cilium-check'));
 }
 
 function findTool(name: string, variable: string, fallback: string): string {

@@ -47,7 +47,15 @@ async function problemsOfAsync(load: () => Promise<unknown>): Promise<string[]> 
 
 /** What a load returns, without `objects` (checked against the counts of everything read). */
 type Loaded = Omit<LoadedManifests, 'objects'>;
-const EMPTY: Loaded = { policies: [], namespaces: [], workloads: [], ignored: [], unanalysed: [], warnings: [] };
+const EMPTY: Loaded = {
+  policies: [],
+  namespaces: [],
+  workloads: [],
+  ignored: [],
+  unanalysed: [],
+  warnings: [],
+  notes: [],
+};
 
 /** The load without `objects`, after checking that it counts every object read (List items, not Lists). */
 function withoutCount(loaded: LoadedManifests): Loaded {
@@ -452,12 +460,12 @@ const VALID: ValidCase[] = [
       unanalysed: [{ kind: 'NetworkPolicy (crd.projectcalico.org/v1)', count: 1 }],
       warnings: [
         'case.yaml:14: NetworkPolicy (crd.projectcalico.org/v1) "calico" changes connectivity but is NOT analysed ' +
-          '(verify reads networking.k8s.io/v1 NetworkPolicy only): the result is wrong wherever it applies',
+          '(verify reads NetworkPolicy and CiliumNetworkPolicy only): the result is wrong wherever it applies',
       ],
     },
   },
   {
-    name: 'AdminNetworkPolicy, BaselineAdminNetworkPolicy and Cilium policies: not analysed, warned about',
+    name: 'AdminNetworkPolicy and BaselineAdminNetworkPolicy: not analysed, warned about',
     text: dedent(`
       apiVersion: policy.networking.k8s.io/v1alpha1
       kind: AdminNetworkPolicy
@@ -466,10 +474,6 @@ const VALID: ValidCase[] = [
       apiVersion: policy.networking.k8s.io/v1alpha1
       kind: BaselineAdminNetworkPolicy
       metadata: {name: default}
-      ---
-      apiVersion: cilium.io/v2
-      kind: CiliumNetworkPolicy
-      metadata: {name: cnp, namespace: ns}
       ---
       apiVersion: example.com/v1
       kind: AdminNetworkPolicy
@@ -481,12 +485,10 @@ const VALID: ValidCase[] = [
       unanalysed: [
         { kind: 'AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1)', count: 1 },
         { kind: 'BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1)', count: 1 },
-        { kind: 'CiliumNetworkPolicy (cilium.io/v2)', count: 1 },
       ],
       warnings: [
-        'case.yaml:1: AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) "anp" changes connectivity but is NOT analysed (verify reads networking.k8s.io/v1 NetworkPolicy only): the result is wrong wherever it applies',
-        'case.yaml:5: BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) "default" changes connectivity but is NOT analysed (verify reads networking.k8s.io/v1 NetworkPolicy only): the result is wrong wherever it applies',
-        'case.yaml:9: CiliumNetworkPolicy (cilium.io/v2) "cnp" changes connectivity but is NOT analysed (verify reads networking.k8s.io/v1 NetworkPolicy only): the result is wrong wherever it applies',
+        'case.yaml:1: AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) "anp" changes connectivity but is NOT analysed (verify reads NetworkPolicy and CiliumNetworkPolicy only): the result is wrong wherever it applies',
+        'case.yaml:5: BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) "default" changes connectivity but is NOT analysed (verify reads NetworkPolicy and CiliumNetworkPolicy only): the result is wrong wherever it applies',
       ],
     },
   },

@@ -51,8 +51,9 @@ export function requirePolicies(loaded: LoadedManifests, paths: string[], option
 }
 
 /**
- * The loader's warnings for stderr; under `strict`, policies of other APIs (AdminNetworkPolicy …)
- * are an error instead, since the analysis is wrong wherever they apply.
+ * The loader's warnings, and its notes (what the analysis of CiliumNetworkPolicies assumes), for
+ * stderr; under `strict`, policies of other APIs (AdminNetworkPolicy …) are an error instead, since
+ * the analysis is wrong wherever they apply.
  */
 export function loadWarnings(loaded: LoadedManifests, options: { strict?: boolean } = {}): string {
   if (options.strict && loaded.unanalysed.length > 0) {
@@ -63,7 +64,10 @@ export function loadWarnings(loaded: LoadedManifests, options: { strict?: boolea
         'or drop --strict',
     );
   }
-  return loaded.warnings.map((warning) => `fineract-netpol: warning: ${warning}\n`).join('');
+  return [
+    ...loaded.warnings.map((warning) => `fineract-netpol: warning: ${warning}\n`),
+    ...loaded.notes.map((note) => `fineract-netpol: note: ${note}\n`),
+  ].join('');
 }
 
 export type InventoryMatch = {

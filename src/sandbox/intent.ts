@@ -33,6 +33,7 @@ export function declaredOf(
   const addressOf = new Map(hosts.map((h) => [h.key, h.address]));
   const matches = (target: Target, key: string): boolean => {
     if (target.kind === 'pod') return classOf.get(key) === target.cls;
+    if (target.kind === 'symbol') return false; // FQDN and entity endpoints (Cilium) are not probe hosts
     const address = addressOf.get(key);
     if (address === undefined || classOf.has(key)) return false;
     const range = parseRange(`${address}/32`);

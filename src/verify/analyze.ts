@@ -10,6 +10,12 @@
 //   every pod of the selected namespaces; both in one peer item, the pods matching both (AND);
 //   separate items are ORed. An ipBlock matches addresses outside the cluster, never pods.
 // - A named port resolves against the destination pod's container ports (name and protocol).
+// - CiliumNetworkPolicies are read into the same model (src/verify/cilium.ts): a policy whose
+//   `cilium.defaultDeny` is false for a direction does not isolate the pod (Cilium then allows
+//   every peer unless another selecting policy denies by default), and symbolic endpoints —
+//   `fqdn:<name or pattern>` (destinations only) and `entity:<name>` — are matched by the
+//   symbolic peers naming them, by `entity: all`, and by rules without peers; never by ipBlocks.
+//   `entity:host` (the pod's node) may always reach the pod, as Cilium allows in Kubernetes.
 //
 // Pods are evaluated per label-equivalence class (same namespace, labels and named ports), and
 // external addresses per atom (see addresses.ts), so cost grows with distinct label sets, not pods.
@@ -17,8 +23,15 @@
 // Usage: const analysis = analyze({ policies, namespaces, workloads });
 //        analysis.allowed({kind: 'pod', cls: a}, {kind: 'pod', cls: b})  // PortSet
 //        for (const c of analysis.connections()) …
-import { sortedEntries } from '../order.ts';
+import { compareText, sortedEntries } from '../order.ts';
 import { AddressSpace, inBlock, type AddressRange } from './addresses.ts';
+import {
+  entityMatchesAddresses,
+  entityMatchesPods,
+  isDestinationOnly,
+  peerMatchesSymbol,
+  symbolsOfPeer,
+} from './cilium.ts';
 import { PortSet } from './ports.ts';
 import { matchesSelector } from './selectors.ts';
 import type {
@@ -35,6 +48,9 @@ import type {
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
+/** The node a pod runs on, as Cilium's `host` entity: it may always reach the pod (allow-localhost). */
+const HOST_SYMBOL = 'entity:host';
+
 /** Pods that NetworkPolicy semantics cannot tell apart. */
 export type PodClass = {
   id: number;
@@ -48,7 +64,9 @@ export type PodClass = {
 export type PodEndpoint = { kind: 'pod'; cls: PodClass };
 /** A range of external addresses that every policy treats alike: atom `index` of the analysis. */
 export type AddressEndpoint = { kind: 'ip'; atom: AddressRange; index: number };
-export type Endpoint = PodEndpoint | AddressEndpoint;
+/** A symbolic endpoint of Cilium policies: `fqdn:<name or pattern>` or `entity:<name>`. */
+export type SymbolEndpoint = { kind: 'symbol'; name: string };
+export type Endpoint = PodEndpoint | AddressEndpoint | SymbolEndpoint;
 
 export type Direction = 'ingress' | 'egress';
 
@@ -57,6 +75,10 @@ export type RuleRef = {
   policy: NetworkPolicy;
   direction: Direction;
   index: number;
+  /** How messages name the rule: `ingress[0]`, or where a CiliumNetworkPolicy wrote it (`specs[1].egress[0]`). */
+  name: string;
+  /** How messages name each peer item: `ingress[0].from[1]`, `egress[2].toEndpoints[0]`. */
+  peerNames: string[];
   peers: NetworkPolicyPeer[] | undefined;
   ports: NetworkPolicyPort[] | undefined;
   /** matchesClass[c.id]: does a peer of the rule match pod class c. */
@@ -73,6 +95,8 @@ export type AnalysisInput = {
   workloads: Workload[];
   /** More CIDRs to split the external address space at (so two analyses share their atoms). */
   cidrs?: string[];
+  /** More symbolic endpoints (`fqdn:…`, `entity:…`) to evaluate, such as the ones values declare. */
+  symbols?: string[];
 };
 
 export type Connection = { from: Endpoint; to: Endpoint; ports: PortSet };
@@ -80,6 +104,8 @@ export type Connection = { from: Endpoint; to: Endpoint; ports: PortSet };
 export class Analysis {
   readonly classes: PodClass[];
   readonly atoms: readonly AddressRange[];
+  /** The symbolic endpoints: those the policies name and those of the input, sorted. */
+  readonly symbols: readonly string[];
   readonly policies: NetworkPolicy[];
   readonly rules: RuleRef[];
   /** Policies selecting each class, by class id. */
@@ -102,6 +128,7 @@ export class Analysis {
       else this.classesByNamespace.set(cls.namespace, [cls]);
     }
     this.atoms = AddressSpace.from([...blockCidrs(input.policies), ...(input.cidrs ?? [])]).atoms;
+    this.symbols = [...new Set([...policySymbols(input.policies), ...(input.symbols ?? [])])].sort(compareText);
     this.rules = input.policies.flatMap((policy) => [
       ...(policy.ingress ?? []).map((rule, index) => this.ruleRef(policy, 'ingress', index, rule)),
       ...(policy.egress ?? []).map((rule, index) => this.ruleRef(policy, 'egress', index, rule)),
@@ -130,8 +157,12 @@ export class Analysis {
     }
   }
 
+  /**
+   * Is the class isolated in that direction: selected by a policy enforcing it that denies by
+   * default (every NetworkPolicy; a CiliumNetworkPolicy unless enableDefaultDeny says false)?
+   */
   isolated(cls: PodClass, direction: Direction): boolean {
-    return (this.selecting[cls.id]?.[direction].length ?? 0) > 0;
+    return (this.selecting[cls.id]?.[direction] ?? []).some((p) => p.cilium?.defaultDeny[direction] !== false);
   }
 
   /** What the source's egress side allows towards the destination (everything if not isolated). */
@@ -143,12 +174,15 @@ export class Analysis {
   /** What the destination's ingress side allows from the source (everything if not isolated). */
   ingressAllowed(from: Endpoint, to: PodClass): PortSet {
     if (!this.isolated(to, 'ingress')) return PortSet.all();
+    // Cilium in Kubernetes always lets the node reach its own pods (allow-localhost: the kubelet's probes).
+    if (from.kind === 'symbol' && from.name === HOST_SYMBOL) return PortSet.all();
     return this.unionOf(this.ingressRules[to.id] ?? [], from, { kind: 'pod', cls: to });
   }
 
   /** What is allowed from one endpoint to another: egress at the source AND ingress at the destination. */
   allowed(from: Endpoint, to: Endpoint): PortSet {
-    if (from.kind === 'ip' && to.kind === 'ip') return PortSet.none();
+    if (from.kind !== 'pod' && to.kind !== 'pod') return PortSet.none();
+    if (from.kind === 'symbol' && isDestinationOnly(from.name)) return PortSet.none();
     const egress = from.kind === 'pod' ? this.egressAllowed(from.cls, to) : PortSet.all();
     if (egress.isEmpty()) return egress;
     const ingress = to.kind === 'pod' ? this.ingressAllowed(from, to.cls) : PortSet.all();
@@ -202,9 +236,21 @@ export class Analysis {
     return ids;
   }
 
-  /** Every endpoint: pod classes first, then external atoms. */
+  /** Every endpoint: pod classes first, then external atoms, then symbolic endpoints. */
   endpoints(): Endpoint[] {
-    return [...this.podEndpoints(), ...this.addressEndpoints()];
+    return [...this.podEndpoints(), ...this.addressEndpoints(), ...this.symbolEndpoints()];
+  }
+
+  /** The symbolic endpoints (`fqdn:…`, `entity:…`), sorted by name. */
+  symbolEndpoints(): SymbolEndpoint[] {
+    return this.symbols.map((name) => ({ kind: 'symbol', name }));
+  }
+
+  /** Does a rule's peer list admit the endpoint? */
+  ruleMatches(rule: RuleRef, endpoint: Endpoint): boolean {
+    if (endpoint.kind === 'pod') return rule.matchesClass[endpoint.cls.id] === 1;
+    if (endpoint.kind === 'ip') return rule.matchesAtom[endpoint.index] === 1;
+    return peersMatch(rule.peers, rule.policy.namespace, endpoint);
   }
 
   /** The pod classes as endpoints. */
@@ -232,8 +278,7 @@ export class Analysis {
   private unionOf(rules: RuleRef[], peer: Endpoint, destination: Endpoint): PortSet {
     let result = PortSet.none();
     for (const rule of rules) {
-      const matched = peer.kind === 'pod' ? rule.matchesClass[peer.cls.id] : rule.matchesAtom[peer.index];
-      if (!matched) continue;
+      if (!this.ruleMatches(rule, peer)) continue;
       result = result.union(rule.fixedPorts ?? portsOf(rule.ports, destination));
       if (result.isAll()) break;
     }
@@ -248,7 +293,11 @@ export class Analysis {
     const matches = new Uint8Array(this.classes.length);
     if (!peers || peers.length === 0) return matches.fill(1);
     for (const peer of peers) {
-      if (peer.ipBlock) continue; // matches external addresses only
+      if (peer.ipBlock || peer.fqdn) continue; // matches external addresses only
+      if (peer.entity !== undefined) {
+        if (entityMatchesPods(peer.entity)) matches.fill(1);
+        continue;
+      }
       for (const [namespace, classes] of this.classesByNamespace) {
         const namespaceLabels = (classes[0] as PodClass).namespaceLabels;
         const inNamespace = peer.namespaceSelector
@@ -272,10 +321,14 @@ export class Analysis {
       matchesAtom[i] = peersMatch(peers, policy.namespace, { kind: 'ip', atom, index: i }) ? 1 : 0;
     });
     const named = (ports ?? []).some((p) => typeof p.port === 'string');
+    const name = rule.name ?? `${direction}[${index}]`;
+    const field = direction === 'ingress' ? 'from' : 'to';
     return {
       policy,
       direction,
       index,
+      name,
+      peerNames: (peers ?? []).map((_, i) => rule.peerNames?.[i] ?? `${name}.${field}[${i}]`),
       peers,
       ports,
       matchesClass,
@@ -324,7 +377,12 @@ export function peersMatch(
 }
 
 export function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, endpoint: Endpoint): boolean {
+  if (endpoint.kind === 'symbol') return peerMatchesSymbol(peer, endpoint.name);
   if (peer.ipBlock) return endpoint.kind === 'ip' && inBlock(peer.ipBlock, endpoint.atom);
+  if (peer.fqdn) return false;
+  if (peer.entity !== undefined) {
+    return endpoint.kind === 'pod' ? entityMatchesPods(peer.entity) : entityMatchesAddresses(peer.entity);
+  }
   if (endpoint.kind !== 'pod') return false;
   const { cls } = endpoint;
   if (peer.namespaceSelector) {
@@ -394,6 +452,16 @@ function groupClasses(workloads: Workload[], namespaces: Namespace[]): PodClass[
     cls.workloads.push(w);
   }
   return [...byKey.values()];
+}
+
+/** Every symbolic endpoint the policies' peers name (`fqdn:…`, `entity:…`), sorted, once each. */
+export function policySymbols(policies: NetworkPolicy[]): string[] {
+  const symbols = new Set<string>();
+  for (const policy of policies) {
+    const rules = [...(policy.ingress ?? []).map((r) => r.from), ...(policy.egress ?? []).map((r) => r.to)];
+    for (const peers of rules) for (const peer of peers ?? []) for (const s of symbolsOfPeer(peer)) symbols.add(s);
+  }
+  return [...symbols].sort(compareText);
 }
 
 /** Every ipBlock cidr and except of the policies. */

@@ -4,14 +4,17 @@
 // Usage: const changes = diffConnectivity({ before, after, namespaces, workloads });
 //        process.stdout.write(formatDiff(changes, 'text'));
 import { compareText as cmp } from '../order.ts';
-import { analyze, blockCidrs, workloadPairs, type AddressEndpoint, type Endpoint } from './analyze.ts';
-import type { PortSet } from './ports.ts';
+import { AddressSpace, parseRange, rangeContains, rangeToCidrs } from './addresses.ts';
+import { analyze, blockCidrs, policySymbols, workloadPairs, type AddressEndpoint, type Endpoint } from './analyze.ts';
+import { isSymbolicEnd } from './cilium.ts';
+import { PortSet } from './ports.ts';
 import {
   externalEnd,
   fenceMermaid,
   groupAtoms,
   MermaidGraph,
   mermaidText,
+  symbolEnd,
   workloadEnd,
   type FlowEnd,
 } from './report.ts';
@@ -115,9 +118,12 @@ function mapValues(labels: Labels, f: (value: string) => string): Labels {
 export function diffConnectivity(input: DiffInput): ConnectivityChange[] {
   // Both analyses split the external address space at the CIDRs of both policy sets, so their
   // pod classes and address atoms are the same and can be compared endpoint by endpoint.
+  // The same goes for the symbolic endpoints of Cilium policies (fqdn:…, entity:…).
   const cidrs = [...blockCidrs(input.before), ...blockCidrs(input.after)];
-  const before = analyze({ policies: input.before, namespaces: input.namespaces, workloads: input.workloads, cidrs });
-  const after = analyze({ policies: input.after, namespaces: input.namespaces, workloads: input.workloads, cidrs });
+  const symbols = [...policySymbols(input.before), ...policySymbols(input.after)];
+  const { namespaces, workloads } = input;
+  const before = analyze({ policies: input.before, namespaces, workloads, cidrs, symbols });
+  const after = analyze({ policies: input.after, namespaces, workloads, cidrs, symbols });
   const changes: ConnectivityChange[] = [];
   const pods = before.podEndpoints();
   const atoms = before.addressEndpoints();
@@ -137,6 +143,25 @@ export function diffConnectivity(input: DiffInput): ConnectivityChange[] {
     }
     for (const group of groupChanges(atoms, (atom) => compare(atom, from))) {
       for (const dst of from.cls.workloads) changes.push({ ...group.change, from: group.end, to: workloadEnd(dst) });
+    }
+    for (const symbol of before.symbolEndpoints()) {
+      for (const [src, dst] of [
+        [from, symbol],
+        [symbol, from],
+      ] as const) {
+        const c = compare(src, dst);
+        if (c.before.equals(c.after)) continue;
+        for (const w of from.cls.workloads) {
+          const pod = workloadEnd(w);
+          const end = symbolEnd(symbol.name);
+          changes.push({
+            change: kindOf(c.before, c.after),
+            from: src === from ? pod : end,
+            to: src === from ? end : pod,
+            ...c,
+          });
+        }
+      }
     }
   }
   const order: Record<Change, number> = { removed: 0, added: 1, changed: 2 };
@@ -267,4 +292,89 @@ function groupChanges(
     change: { change: kindOf(value.before, value.after), before: value.before, after: value.after },
     end: externalEnd(ranges),
   }));
+}
+
+// ---- comparing connection tables -------------------------------------------------------------
+
+/** A difference between two connection tables: one end pair and protocol, the ports on each side. */
+export type RecordDifference = {
+  from: string;
+  to: string;
+  protocol: Protocol;
+  /** The ports the first table allows (`["443", "8000-8080"]`; `[]`: none). */
+  before: string[];
+  after: string[];
+};
+
+export type CompareRecordsOptions = {
+  /**
+   * Ends to leave out (a record with such an end is not compared), e.g. `isSymbolicEnd` to compare
+   * a kubernetes render with a cilium render of the same values, whose FQDN and entity flows
+   * only the cilium render has.
+   */
+  ignore?: (end: string) => boolean;
+};
+
+/**
+ * The differences between two connection tables (the JSON `connections` of verify, or
+ * `connectionRecords(collectFlows(analysis))`), whatever the CIDRs each table merged its external
+ * addresses into: CIDR ends are split at every boundary of both tables and compared range by
+ * range; workloads and symbolic ends (`fqdn:…`, `entity:…`) by name. [] when they allow the same.
+ *
+ * Usage (the same values rendered for both engines, evaluated on one inventory):
+ *   const records = (policies: NetworkPolicy[]) =>
+ *     connectionRecords(collectFlows(analyze({ policies, ...inventory })));
+ *   const differences = compareConnectionRecords(records(kubernetesRender), records(ciliumRender),
+ *     { ignore: isSymbolicEnd });
+ *   expect(differences).toEqual([]);
+ *   // and what only the cilium render allows: records(ciliumRender).filter((r) => isSymbolicEnd(r.to))
+ */
+export function compareConnectionRecords(
+  before: readonly ConnectionRecord[],
+  after: readonly ConnectionRecord[],
+  options: CompareRecordsOptions = {},
+): RecordDifference[] {
+  const keep = (r: ConnectionRecord) => !options.ignore || (!options.ignore(r.from) && !options.ignore(r.to));
+  const sides = [before.filter(keep), after.filter(keep)] as const;
+  const isCidr = (end: string) => !isSymbolicEnd(end) && /^[\d.:a-f]+\/\d+$/i.test(end);
+  const cidrs = sides.flatMap((records) => records.flatMap((r) => [r.from, r.to].filter(isCidr)));
+  const atoms = AddressSpace.from(cidrs).atoms;
+  const atomNames = atoms.map((atom) => rangeToCidrs(atom).join(', '));
+  /** The ends a record end stands for: itself, or the atoms inside its CIDR. */
+  const split = (end: string): string[] => {
+    if (!isCidr(end)) return [end];
+    const range = parseRange(end);
+    return atoms.flatMap((atom, i) => (rangeContains(range, atom) ? [atomNames[i] as string] : []));
+  };
+  const tables = sides.map((records) => {
+    const table = new Map<string, { from: string; to: string; protocol: Protocol; ports: PortSet }>();
+    for (const r of records) {
+      let ports = PortSet.none();
+      for (const range of r.ports) {
+        const [first, last] = range.split('-').map(Number);
+        ports = ports.union(PortSet.of(r.protocol, first ?? 0, last ?? first ?? 0));
+      }
+      for (const from of split(r.from)) {
+        for (const to of split(r.to)) {
+          const key = JSON.stringify([from, to, r.protocol]);
+          const known = table.get(key);
+          if (known) known.ports = known.ports.union(ports);
+          else table.set(key, { from, to, protocol: r.protocol, ports });
+        }
+      }
+    }
+    return table;
+  });
+  const [first, second] = tables as [(typeof tables)[0], (typeof tables)[0]];
+  const differences: RecordDifference[] = [];
+  for (const key of new Set([...first.keys(), ...second.keys()])) {
+    const a = first.get(key);
+    const b = second.get(key);
+    const portsA = a?.ports ?? PortSet.none();
+    const portsB = b?.ports ?? PortSet.none();
+    if (portsA.equals(portsB)) continue;
+    const { from, to, protocol } = (a ?? b) as NonNullable<typeof a>;
+    differences.push({ from, to, protocol, before: portsA.portsOf(protocol), after: portsB.portsOf(protocol) });
+  }
+  return differences.sort((x, y) => cmp(x.from, y.from) || cmp(x.to, y.to) || cmp(x.protocol, y.protocol));
 }

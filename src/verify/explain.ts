@@ -81,7 +81,7 @@ function addDeclaration(related: Set<string>, key: string, values: ValuesOutput)
 }
 
 function workloadOf(end: FlowEnd, analysis: Analysis) {
-  if (end.cidrs) return undefined;
+  if (end.cidrs || end.symbol) return undefined;
   for (const cls of analysis.classes) {
     const found = cls.workloads.find((w) => namespacedName(w) === end.name);
     if (found) return found;
@@ -92,8 +92,9 @@ function workloadOf(end: FlowEnd, analysis: Analysis) {
 /** Whether a declared flow's end covers a change's end (the workload's class; overlapping addresses). */
 function targetHas(target: Target, end: FlowEnd): boolean {
   if (target.kind === 'pod') {
-    return !end.cidrs && target.cls.workloads.some((w) => namespacedName(w) === end.name);
+    return !end.cidrs && !end.symbol && target.cls.workloads.some((w) => namespacedName(w) === end.name);
   }
+  if (target.kind === 'symbol') return end.name === target.name;
   return (end.cidrs ?? []).some((cidr) => rangesOverlap(parseRange(cidr), target.range));
 }
 

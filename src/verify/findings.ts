@@ -27,6 +27,11 @@
 //   that has policies (warning: probably forgotten). A namespace without any policy gets ONE info
 //   finding listing its workloads, so that a cluster's system namespaces do not flood CI logs.
 // Rules are named `ingress[0]`, `egress[2]`, and a peer item `ingress[0].from[1]`; policies `ns/name`.
+// CiliumNetworkPolicies (read into the same model, src/verify/cilium.ts) get the same findings,
+// their rules named where they are written (`specs[1].egress[0].toEndpoints[2]`); their symbolic
+// peers: `entity: all` is an allow-all-peer (error), `entity: world` (and a matchPattern "*") as an
+// ipBlock 0.0.0.0/0 (error for ingress, warning for egress), `entity: cluster` a
+// namespace-wide-peer for every namespace; other entities and FQDNs name what they mean.
 import { compareText as compare } from '../order.ts';
 import { parseRange } from './addresses.ts';
 import {
@@ -111,7 +116,7 @@ function policiesSelectingNothing(context: Context): Finding[] {
         code: 'policy-selects-nothing',
         severity: 'warning',
         policy: namespacedName(policy),
-        message: `The policy ${namespacedName(policy)} selects no pod (podSelector ${selector}), but the inventory has no workload in namespace ${policy.namespace} at all, so this cannot be checked. Pass --workloads with the workloads of ${policy.namespace}.`,
+        message: `The policy ${namespacedName(policy)} selects no pod (${policy.cilium ? 'endpointSelector' : 'podSelector'} ${selector}), but the inventory has no workload in namespace ${policy.namespace} at all, so this cannot be checked. Pass --workloads with the workloads of ${policy.namespace}.`,
       });
       continue;
     }
@@ -123,7 +128,7 @@ function policiesSelectingNothing(context: Context): Finding[] {
       message:
         `The policy ${namespacedName(policy)} selects no pod: no workload of namespace ${policy.namespace} has the labels ${selector}, so none of its rules applies and the pods it was written for are not isolated by it.` +
         (similar ? ` The workloads there are labelled ${similar}.` : '') +
-        ` Correct spec.podSelector to the labels of the pods (kubectl get pods -n ${policy.namespace} -l '${selector}' must list them).`,
+        ` Correct ${policy.cilium ? `${policy.cilium.path}.endpointSelector` : 'spec.podSelector'} to the labels of the pods (kubectl get pods -n ${policy.namespace} -l '${selector}' must list them).`,
     });
   }
   return out;
@@ -137,13 +142,18 @@ function peerFindings(context: Context): Finding[] {
     const { policy, direction } = rule;
     if (!policyTypesOf(policy).includes(direction)) continue; // not in effect
     const field = direction === 'ingress' ? 'from' : 'to';
-    const where = `${direction}[${rule.index}]`;
+    const where = rule.name;
     if (!rule.peers || rule.peers.length === 0) {
       out.push(allowAllRule(rule, where, field));
       continue;
     }
     rule.peers.forEach((peer, i) => {
-      const item = `${where}.${field}[${i}]`;
+      const item = rule.peerNames[i] ?? `${where}.${field}[${i}]`;
+      if (peer.entity !== undefined || peer.fqdn) {
+        const finding = symbolicPeer(context, rule, item, peer);
+        if (finding) out.push(finding);
+        return;
+      }
       if (peer.ipBlock) {
         const finding = allowAllBlock(rule, item, peer.ipBlock);
         if (finding) out.push(finding);
@@ -177,13 +187,66 @@ function allowAllRule(rule: RuleRef, where: string, field: 'from' | 'to'): Findi
     direction === 'ingress'
       ? `If it is there for kubelet probes, remove it: traffic from the node (kubelet probes) is always allowed. Otherwise list the sources in \`from\` (one peer item each).`
       : 'List the destinations in `to` (one peer item each).';
+  const cilium =
+    direction === 'ingress'
+      ? 'has toPorts and no fromEndpoints, fromCIDR, fromCIDRSet nor fromEntities'
+      : 'has toPorts and no toEndpoints, toCIDR, toCIDRSet, toEntities nor toFQDNs (an empty toFQDNs list counts as none)';
   return {
     code: 'allow-all-peer',
     severity: 'error',
     policy: namespacedName(policy),
     rule: where,
-    message: `${where}.${field} of ${namespacedName(policy)} is ${rule.peers ? 'empty' : 'missing'}: the rule ${what}. ${fix}`,
+    message: policy.cilium
+      ? `${where} of ${namespacedName(policy)} ${cilium}: the rule ${what}. ${direction === 'ingress' ? 'List the sources in fromEndpoints (or fromCIDRSet, fromEntities).' : 'List the destinations in toEndpoints (or toCIDRSet, toEntities, toFQDNs).'}`
+      : `${where}.${field} of ${namespacedName(policy)} is ${rule.peers ? 'empty' : 'missing'}: the rule ${what}. ${fix}`,
   };
+}
+
+/** Findings about a symbolic peer of a CiliumNetworkPolicy (an entity or an FQDN). */
+function symbolicPeer(context: Context, rule: RuleRef, item: string, peer: NetworkPolicyPeer): Finding | undefined {
+  const { policy, direction } = rule;
+  const name = namespacedName(policy);
+  const base = { policy: name, rule: item };
+  const entity = peer.entity;
+  const everyName = peer.fqdn?.matchPattern !== undefined && /^\*+\.?$/.test(peer.fqdn.matchPattern.trim());
+  if (entity === 'all') {
+    return {
+      code: 'allow-all-peer',
+      severity: 'error',
+      ...base,
+      message: `${item} of ${name} is the entity "all": the rule ${direction === 'ingress' ? 'admits every source' : 'lets the pods reach every destination'} — every pod of every namespace, the nodes and every external address. List the ${direction === 'ingress' ? 'sources' : 'destinations'} it is for.`,
+    };
+  }
+  if (entity === 'world' || everyName) {
+    const what =
+      entity === 'world' ? 'the entity "world"' : `toFQDNs matchPattern ${JSON.stringify(peer.fqdn?.matchPattern)}`;
+    return direction === 'ingress'
+      ? {
+          code: 'allow-all-peer',
+          severity: 'error',
+          ...base,
+          message: `${item} of ${name} is ${what}: it admits every external source (the whole internet). List the CIDRs the traffic really comes from (fromCIDRSet).`,
+        }
+      : {
+          code: 'allow-all-peer',
+          severity: 'warning',
+          ...base,
+          message: `${item} of ${name} is ${what}: the pods can reach every ${entity === 'world' ? 'address outside the cluster, including private networks (VPCs, on-premises, the cloud metadata service 169.254.169.254)' : 'DNS name'}. List the DNS names (toFQDNs) or CIDRs (toCIDRSet) they need.`,
+        };
+  }
+  if (entity === 'cluster' || entity === 'cluster-mesh') {
+    const workloads = context.analysis.classes.flatMap((c) => c.workloads.map(namespacedName)).sort(compare);
+    return {
+      code: 'namespace-wide-peer',
+      severity: 'warning',
+      ...base,
+      message:
+        `${item} of ${name} is the entity "${entity}": it ${direction === 'ingress' ? 'admits every pod of' : 'lets the pods reach every pod of'} every namespace, and the nodes` +
+        (workloads.length > 0 ? ` (in the inventory: ${capped(workloads)})` : '') +
+        '. Select the pods that need access (fromEndpoints/toEndpoints with a namespace and pod labels).',
+    };
+  }
+  return undefined;
 }
 
 function allowAllBlock(rule: RuleRef, item: string, block: { cidr: string; except?: string[] }): Finding | undefined {
@@ -238,7 +301,9 @@ function peerSelectsNothing(context: Context, rule: RuleRef, item: string, peer:
     const namespaces = [...new Set(elsewhere.map((c) => c.namespace))].sort(compare);
     if (namespaces.length > 0) {
       hints.push(
-        `pods with these labels run in namespace ${namespaces.join(', ')}, but a podSelector alone selects pods of ${policy.namespace} only: add namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespaces[0]}}} to the same item (not as a separate item)`,
+        policy.cilium
+          ? `pods with these labels run in namespace ${namespaces.join(', ')}, but a selector without namespace key selects pods of ${policy.namespace} only: add k8s:io.kubernetes.pod.namespace: ${namespaces[0]} to its matchLabels`
+          : `pods with these labels run in namespace ${namespaces.join(', ')}, but a podSelector alone selects pods of ${policy.namespace} only: add namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespaces[0]}}} to the same item (not as a separate item)`,
       );
     } else {
       const similar = similarLabels(peer.podSelector?.matchLabels ?? {}, context.classesIn(policy.namespace));
@@ -285,7 +350,9 @@ function namespaceWide(context: Context, rule: RuleRef, item: string, peer: Netw
     message:
       `${item} of ${namespacedName(policy)} (${describePeer(peer, policy.namespace)}) ${admits} ${which}` +
       (workloads.length > 0 ? ` (in the inventory: ${capped(workloads.sort(compare))})` : '') +
-      `. Add a podSelector for the pods that need access in the same item (namespaceSelector AND podSelector), not as a separate item.`,
+      (policy.cilium
+        ? '. Add the labels of the pods that need access to the same selector.'
+        : `. Add a podSelector for the pods that need access in the same item (namespaceSelector AND podSelector), not as a separate item.`),
   };
 }
 
@@ -398,7 +465,7 @@ function halfOpenFlows(context: Context): Finding[] {
       code: 'half-open-flow' as const,
       severity: 'warning' as const,
       message,
-      ...(first ? { policy: namespacedName(first.policy), rule: `${first.direction}[${first.index}]` } : {}),
+      ...(first ? { policy: namespacedName(first.policy), rule: first.name } : {}),
     };
   });
 }
@@ -408,6 +475,7 @@ function halfOpenFlows(context: Context): Finding[] {
 function unprotectedWorkloads(context: Context): Finding[] {
   const { analysis } = context;
   const withPolicies = new Set(analysis.policies.map((p) => p.namespace));
+  const kinds = analysis.policies.some((p) => p.cilium) ? 'NetworkPolicy nor CiliumNetworkPolicy' : 'NetworkPolicy';
   const out: Finding[] = [];
   const bare = new Map<string, string[]>();
   for (const cls of analysis.classes) {
@@ -422,7 +490,7 @@ function unprotectedWorkloads(context: Context): Finding[] {
       out.push({
         code: 'unprotected-workload',
         severity: 'warning',
-        message: `${name} is selected by no NetworkPolicy of namespace ${cls.namespace} (for ingress or egress), so it accepts connections from anywhere and can open any connection. Select it with a policy (with this chart: defaultDeny.enabled: true, or a component for it).`,
+        message: `${name} is selected by no ${kinds} of namespace ${cls.namespace} (for ingress or egress), so it accepts connections from anywhere and can open any connection. Select it with a policy (with this chart: defaultDeny.enabled: true, or a component for it).`,
       });
     }
   }
@@ -430,7 +498,7 @@ function unprotectedWorkloads(context: Context): Finding[] {
     out.push({
       code: 'unprotected-workload',
       severity: 'info',
-      message: `Namespace ${namespace} has no NetworkPolicy: its workloads (${capped(names.sort(compare))}) are not isolated. Add a default-deny policy there if they should be.`,
+      message: `Namespace ${namespace} has no ${kinds}: its workloads (${capped(names.sort(compare))}) are not isolated. Add a default-deny policy there if they should be.`,
     });
   }
   return out;
@@ -439,7 +507,7 @@ function unprotectedWorkloads(context: Context): Finding[] {
 // ---- helpers ----------------------------------------------------------------------------------------
 
 function ruleName(rule: RuleRef): string {
-  return `${namespacedName(rule.policy)} ${rule.direction}[${rule.index}]`;
+  return `${namespacedName(rule.policy)} ${rule.name}`;
 }
 
 function describePeer(peer: NetworkPolicyPeer, namespace: string): string {

@@ -19,8 +19,19 @@
 //   draws a boundary.
 // - Findings are grouped: one per set of sources × set of destinations with the same ports, so
 //   the three Fineract deployments or the four ranges of "the internet" make one finding.
+// - Engines: with `policyEngine: cilium`, a network is also its symbolic endpoints — `fqdn:<name>`
+//   for each of its fqdns (awsS3Region expanded by expandConnections) and `entity:<name>` for each of its
+//   entities — as the chart renders toFQDNs and toEntities; with `kubernetes`, its ipBlocks only
+//   (the chart renders nothing else). Pass declaredSymbols(values) as `AnalysisInput.symbols` so the
+//   analysis evaluates the declared names even where no policy mentions them.
 import { UsageError } from '../errors.ts';
-import { expandConnections, type ExpandedConnection, type IpBlock, type ResolvedEndpoint } from '../model/expand.ts';
+import {
+  expandConnections,
+  type ExpandedConnection,
+  type IpBlock,
+  type NetworkEndpoint,
+  type ResolvedEndpoint,
+} from '../model/expand.ts';
 import type { ValuesOutput } from '../model/values.ts';
 import { inBlock, mergeRanges, parseRange, rangeToCidrs, type AddressRange, type Family } from './addresses.ts';
 import {
@@ -31,7 +42,9 @@ import {
   type Endpoint,
   type PodClass,
   type RuleRef,
+  type SymbolEndpoint,
 } from './analyze.ts';
+import { entitySymbol, fqdnSymbol, isDestinationOnly } from './cilium.ts';
 import { PortSet } from './ports.ts';
 import { formatSelector, matchesSelector } from './selectors.ts';
 import type { Finding, FindingCode, NetworkPolicyPeer, NetworkPolicyPort } from './types.ts';
@@ -53,6 +66,26 @@ export function declaredCidrs(values: ValuesOutput): string[] {
     .flatMap((c) => [c.from, c.to])
     .flatMap((e) => (e.kind === 'network' ? e.ipBlocks : []));
   return [...new Set(blocks.flatMap((b) => [b.cidr, ...(b.except ?? [])]))];
+}
+
+/**
+ * The symbolic endpoints of a network (its fqdns, awsS3Region expanded by expandConnections, and
+ * its entities) under the values' engine: [] for kubernetes, which renders neither.
+ */
+export function networkSymbols(values: ValuesOutput, network: NetworkEndpoint): string[] {
+  if (values.policyEngine !== 'cilium') return [];
+  return [...new Set([...network.fqdns.map(fqdnSymbol), ...network.entities.map(entitySymbol)])];
+}
+
+/**
+ * The symbolic endpoints (`fqdn:…`, `entity:…`) of the networks the values' connections use,
+ * with policyEngine cilium ([] otherwise): pass them as `AnalysisInput.symbols`.
+ */
+export function declaredSymbols(values: ValuesOutput): string[] {
+  const symbols = expandConnections(values)
+    .flatMap((c) => [c.from, c.to])
+    .flatMap((e) => (e.kind === 'network' ? networkSymbols(values, e) : []));
+  return [...new Set(symbols)].sort(compare);
 }
 
 // ---- release namespace ---------------------------------------------------------------------------
@@ -88,7 +121,9 @@ export function releaseNamespaceOf(analysis: Pick<Analysis, 'policies'>, values:
 export type PodTarget = { kind: 'pod'; key: string; cls: PodClass; endpoint: Endpoint };
 /** External addresses: a piece of an analyzer atom (or of an address family no policy mentions). */
 export type IpTarget = { kind: 'ip'; key: string; range: AddressRange; atom: Endpoint | undefined };
-export type Target = PodTarget | IpTarget;
+/** A symbolic endpoint of Cilium policies (`fqdn:…`, `entity:…`). */
+export type SymbolTarget = { kind: 'symbol'; key: string; name: string; endpoint: SymbolEndpoint };
+export type Target = PodTarget | IpTarget | SymbolTarget;
 
 /** A declared flow between two targets: the union of the ports the connections declare. */
 export type DeclaredFlow = {
@@ -108,6 +143,7 @@ class Intent {
   readonly namespace: string;
   readonly pods: PodTarget[];
   readonly ips: IpTarget[];
+  readonly symbols: SymbolTarget[];
   readonly connections: ExpandedConnection[];
   readonly declared = new Map<string, DeclaredFlow>();
   /** Pod class ids selected by an enabled component in the release namespace. */
@@ -130,6 +166,13 @@ class Intent {
       .flatMap((c) => [c.from, c.to])
       .flatMap((e) => (e.kind === 'network' ? e.ipBlocks : []));
     this.ips = ipTargets(analysis, blocks);
+    const symbolNames = [...new Set([...analysis.symbols, ...declaredSymbols(values)])].sort(compare);
+    this.symbols = symbolNames.map((name, i) => ({
+      kind: 'symbol',
+      key: `s${i}`,
+      name,
+      endpoint: { kind: 'symbol', name },
+    }));
     for (const [name, component] of Object.entries(values.components ?? {})) {
       if (component.enabled === false) continue;
       for (const t of this.targetsOf({ kind: 'component', name, podSelector: component.podSelector })) {
@@ -145,8 +188,13 @@ class Intent {
         return this.pods.filter(
           (t) => t.cls.namespace === this.namespace && matchesSelector(endpoint.podSelector, t.cls.labels),
         );
-      case 'network':
-        return this.ips.filter((t) => endpoint.ipBlocks.some((block) => inBlock(block, t.range)));
+      case 'network': {
+        const symbols = networkSymbols(this.values, endpoint);
+        return [
+          ...this.ips.filter((t) => endpoint.ipBlocks.some((block) => inBlock(block, t.range))),
+          ...this.symbols.filter((t) => symbols.includes(t.name)),
+        ];
+      }
       default:
         return this.pods.filter(
           (t) =>
@@ -163,7 +211,8 @@ class Intent {
 
   /** What the policies allow from one target to another. */
   allowed(from: Target, to: Target): PortSet {
-    if (from.kind === 'ip' && to.kind === 'ip') return PortSet.none();
+    if (from.kind !== 'pod' && to.kind !== 'pod') return PortSet.none();
+    if (from.kind === 'symbol' && isDestinationOnly(from.name)) return PortSet.none();
     return this.side('egress', from, to).intersect(this.side('ingress', from, to));
   }
 
@@ -173,8 +222,8 @@ class Intent {
     const peer = direction === 'egress' ? to : from;
     if (subject.kind !== 'pod') return PortSet.all();
     if (!this.analysis.isolated(subject.cls, direction)) return PortSet.all();
-    if (peer.kind === 'pod' || peer.atom) {
-      const peerEndpoint = peer.kind === 'pod' ? peer.endpoint : (peer.atom as Endpoint);
+    if (peer.kind !== 'ip' || peer.atom) {
+      const peerEndpoint = peer.kind === 'ip' ? (peer.atom as Endpoint) : peer.endpoint;
       return direction === 'egress'
         ? this.analysis.egressAllowed(subject.cls, peerEndpoint)
         : this.analysis.ingressAllowed(peerEndpoint, subject.cls);
@@ -203,9 +252,11 @@ class Intent {
       const matched =
         peer.kind === 'pod'
           ? rule.matchesClass[peer.cls.id] === 1
-          : peer.atom && peer.atom.kind === 'ip'
-            ? rule.matchesAtom[peer.atom.index] === 1
-            : !rule.peers || rule.peers.length === 0;
+          : peer.kind === 'symbol'
+            ? this.analysis.ruleMatches(rule, peer.endpoint)
+            : peer.atom && peer.atom.kind === 'ip'
+              ? rule.matchesAtom[peer.atom.index] === 1
+              : !rule.peers || rule.peers.length === 0;
       return matched && !portsOf(rule.ports, destination).intersect(ports).isEmpty();
     });
   }
@@ -325,10 +376,10 @@ export function declaredIntent(
 export function intentFindings(analysis: Analysis, values: ValuesOutput, options: IntentOptions = {}): Finding[] {
   const intent = new Intent(analysis, values, options.namespace ?? releaseNamespaceOf(analysis, values));
   const cells: Cell[] = [];
-  const targets: Target[] = [...intent.pods, ...intent.ips];
+  const targets: Target[] = [...intent.pods, ...intent.ips, ...intent.symbols];
   for (const from of targets) {
     for (const to of targets) {
-      if (from.kind === 'ip' && to.kind === 'ip') continue;
+      if (from.kind !== 'pod' && to.kind !== 'pod') continue;
       if (!intent.inScope(from) && !intent.inScope(to)) continue;
       if (from.kind === 'pod' && to.kind === 'pod' && from.cls === to.cls && from.cls.workloads.length === 1) continue;
       const allowed = intent.allowed(from, to);
@@ -423,10 +474,7 @@ function undeclaredFinding(intent: Intent, g: Cell): Finding {
     for (const from of g.froms) {
       for (const to of g.tos) {
         for (const rule of intent.rulesAllowing(direction, from, to, g.ports)) {
-          const ref = {
-            policy: `${rule.policy.namespace}/${rule.policy.name}`,
-            rule: `${rule.direction}[${rule.index}]`,
-          };
+          const ref = { policy: `${rule.policy.namespace}/${rule.policy.name}`, rule: rule.name };
           if (!refs.some((r) => r.policy === ref.policy && r.rule === ref.rule)) refs.push(ref);
         }
       }
@@ -481,7 +529,7 @@ function missingFinding(intent: Intent, g: Cell): Finding {
           if (intent.rulesAllowing(direction, from, to, g.ports).includes(rule)) continue;
           const ports = portsOf(rule.ports, to.kind === 'pod' ? to.endpoint : undefined).intersect(g.ports);
           if (ports.isEmpty() || !rule.peers || rule.peers.length === 0) continue;
-          const text = `${rule.policy.namespace}/${rule.policy.name} ${direction}[${rule.index}] allows ${ports.toString()} only ${direction === 'egress' ? 'to' : 'from'} ${rule.peers.map(describePeer).join(' or ')}`;
+          const text = `${rule.policy.namespace}/${rule.policy.name} ${rule.name} allows ${ports.toString()} only ${direction === 'egress' ? 'to' : 'from'} ${rule.peers.map(describePeer).join(' or ')}`;
           const known = near.get(text);
           if (known) known.peers.push(peer);
           else near.set(text, { text, peers: [peer] });
@@ -515,6 +563,8 @@ function missingFinding(intent: Intent, g: Cell): Finding {
 
 /** A peer item in kubectl selector syntax, for messages. */
 function describePeer(peer: NetworkPolicyPeer): string {
+  if (peer.fqdn) return fqdnSymbol(peer.fqdn);
+  if (peer.entity !== undefined) return entitySymbol(peer.entity);
   if (peer.ipBlock) {
     const except = peer.ipBlock.except ?? [];
     return `ipBlock ${peer.ipBlock.cidr}${except.length > 0 ? ` except ${except.join(', ')}` : ''}`;
@@ -540,7 +590,11 @@ function betweenOf(g: Cell): NonNullable<Finding['between']> {
   const names = (targets: Target[]) =>
     unique(
       targets.flatMap((t) =>
-        t.kind === 'pod' ? t.cls.workloads.map((w) => `${w.namespace}/${w.name}`) : rangeToCidrs(t.range),
+        t.kind === 'pod'
+          ? t.cls.workloads.map((w) => `${w.namespace}/${w.name}`)
+          : t.kind === 'symbol'
+            ? [t.name]
+            : rangeToCidrs(t.range),
       ),
     );
   return { from: names(g.froms).sort(compare), to: names(g.tos).sort(compare), ports: g.ports.toString() };
@@ -556,6 +610,7 @@ function describeTargets(targets: Target[]): string {
     const mine = ranges.filter((r) => r.family === family);
     if (mine.length > 0) parts.push(describeRanges(family, mine));
   }
+  parts.push(...unique(targets.flatMap((t) => (t.kind === 'symbol' ? [t.name] : []))).sort(compare));
   return parts.join(', ');
 }
 
@@ -633,13 +688,18 @@ function valuesRef(intent: Intent, targets: Target[]): string {
     }
     return `{peer: <a new entry of peers for ${describeTargets(targets)}>}`;
   }
-  if (targets.every((t) => t.kind === 'ip')) {
+  if (targets.every((t) => t.kind !== 'pod')) {
     for (const connection of intent.connections) {
       for (const end of [connection.from, connection.to]) {
         if (end.kind === 'network' && covers(end)) return `{network: ${end.name}}`;
       }
     }
-    return `{network: <a new entry of networks with cidrs ${describeTargets(targets)}>}`;
+    const kinds = [
+      targets.some((t) => t.kind === 'ip') ? 'cidrs' : '',
+      targets.some((t) => t.kind === 'symbol' && t.name.startsWith('fqdn:')) ? 'fqdns' : '',
+      targets.some((t) => t.kind === 'symbol' && t.name.startsWith('entity:')) ? 'entities' : '',
+    ].filter(Boolean);
+    return `{network: <a new entry of networks with ${kinds.join(', ')} ${describeTargets(targets)}>}`;
   }
   return '<endpoint>';
 }

@@ -10,6 +10,11 @@
 //   each except a strict subset of its cidr; ports 1–65535 or IANA service names; endPort only
 //   after a numeric port and not below it; policyTypes Ingress/Egress; names, label keys, values,
 //   annotations and matchExpressions operators.
+// - CiliumNetworkPolicy (cilium.io/v2) → one NetworkPolicy of the model per rule of spec/specs,
+//   with Cilium's semantics (src/verify/cilium.ts); what verify does not model (deny rules, L7
+//   rules other than DNS, toServices, CIDR groups, …) is a problem naming the path, never skipped.
+//   What the result assumes (a DNS rule counted as its L4 flow) is in `notes`.
+//   CiliumClusterwideNetworkPolicy is refused (it applies across namespaces: out of scope).
 // - Namespace → Namespace (name and labels as written; the analyzer adds kubernetes.io/metadata.name).
 // - Pod → Workload; Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job →
 //   their pod template (spec.template); CronJob → spec.jobTemplate.spec.template. The template is
@@ -17,8 +22,8 @@
 //   restartPolicy: Always), protocol TCP by default.
 // - `kind: List` → its items; a typed list (`PodList`, `NetworkPolicyList`, … with items, the shape
 //   the API returns) → its items, which may leave out apiVersion and kind (they are the list's).
-// - Policy kinds that change connectivity but are not NetworkPolicies (AdminNetworkPolicy,
-//   BaselineAdminNetworkPolicy, CiliumNetworkPolicy, Calico and Antrea policies) are not analysed:
+// - Policy kinds that change connectivity and verify does not read (AdminNetworkPolicy,
+//   BaselineAdminNetworkPolicy, Calico and Antrea policies) are not analysed:
 //   each is counted in `unanalysed` and named in `warnings`, since the result is wrong where they apply.
 // - Everything else is counted by kind in `ignored`.
 // - A document that is not a Kubernetes object (no kind, or not a mapping: a JSON array, a text)
@@ -52,6 +57,7 @@ import {
 import { InputError } from '../errors.ts';
 import { fileErrorText, STDIN_NAME } from '../files.ts';
 import { DNS1123_LABEL } from '../model/patterns.ts';
+import { CILIUM_API_VERSION, CILIUM_KIND, readCiliumPolicy } from './cilium.ts';
 import {
   closest,
   DNS_LABEL_RULE,
@@ -119,6 +125,8 @@ export type LoadedManifests = {
   unanalysed: IgnoredKind[];
   /** What was skipped and why (`file:line: …`), in input order: for stderr. */
   warnings: string[];
+  /** What the analysis of CiliumNetworkPolicies assumes (`file:line: …`), in input order: for stderr. */
+  notes: string[];
   /** How many objects were read (List items counted, Lists not), for messages. */
   objects: number;
 };
@@ -129,7 +137,6 @@ export type LoadedManifests = {
  */
 const OTHER_POLICY_KINDS: Record<string, string[]> = {
   'policy.networking.k8s.io': ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'],
-  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'],
   'projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'],
   'crd.projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy'],
   'crd.antrea.io': ['NetworkPolicy', 'ClusterNetworkPolicy'],
@@ -356,6 +363,9 @@ class Loader {
   private readonly defined = new Map<string, { at: string; key: string }>();
   private readonly unanalysed = new Map<string, number>();
   private readonly warnings: string[] = [];
+  private readonly notes: string[] = [];
+  /** Policy objects read (a CiliumNetworkPolicy with several rules gives several policies). */
+  private policyObjects = 0;
   private files = 0;
 
   constructor(options: LoadOptions) {
@@ -426,8 +436,9 @@ class Loader {
       ignored: byKind(this.ignored),
       unanalysed: byKind(this.unanalysed),
       warnings: this.warnings,
+      notes: this.notes,
       objects:
-        this.policies.length +
+        this.policyObjects +
         this.namespaces.length +
         this.workloads.length +
         [...this.ignored.values(), ...this.unanalysed.values()].reduce((n, count) => n + count, 0),
@@ -471,6 +482,16 @@ class Loader {
     const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
     if (kind === 'NetworkPolicy' && apiVersion === 'networking.k8s.io/v1') {
       this.addPolicy(object, place);
+    } else if (kind === CILIUM_KIND && apiVersion === CILIUM_API_VERSION) {
+      this.addCiliumPolicy(object, place);
+    } else if ((kind === CILIUM_KIND || kind === 'CiliumClusterwideNetworkPolicy') && group === 'cilium.io') {
+      this.problem(
+        place,
+        kind === CILIUM_KIND ? ['apiVersion'] : ['kind'],
+        kind === CILIUM_KIND
+          ? `${apiVersion} CiliumNetworkPolicy is not served by Cilium v1.20: use ${CILIUM_API_VERSION}`
+          : 'CiliumClusterwideNetworkPolicy is not analysed (out of scope: it selects pods of every namespace and nodes); verify reads CiliumNetworkPolicy and NetworkPolicy: remove it from the input, and know that the cluster enforces it too',
+      );
     } else if (kind === 'NetworkPolicy' && REMOVED_POLICY_APIS.has(apiVersion)) {
       this.problem(place, ['apiVersion'], `${apiVersion} NetworkPolicy is no longer served: use networking.k8s.io/v1`);
     } else if (kind === 'Namespace' && group === '') {
@@ -482,7 +503,7 @@ class Loader {
       this.unanalysed.set(label, (this.unanalysed.get(label) ?? 0) + 1);
       this.warnings.push(
         `${place.file}:${lineOf(place, [])}: ${label} ${quote(stringField(object, 'metadata', 'name') ?? '')} ` +
-          'changes connectivity but is NOT analysed (verify reads networking.k8s.io/v1 NetworkPolicy only): ' +
+          'changes connectivity but is NOT analysed (verify reads NetworkPolicy and CiliumNetworkPolicy only): ' +
           'the result is wrong wherever it applies',
       );
     } else {
@@ -517,6 +538,23 @@ class Loader {
     const { source: _source, ...content } = policy;
     if (this.isDuplicate(`NetworkPolicy ${policy.namespace}/${policy.name}`, content, place)) return;
     this.policies.push(policy);
+    this.policyObjects += 1;
+  }
+
+  private addCiliumPolicy(object: Record<string, unknown>, place: Place): void {
+    const read = readCiliumPolicy(object, this.defaultNamespace, this.source(place));
+    if (read.issues.length > 0) {
+      for (const issue of read.issues) this.problem(place, issue.path, issue.message);
+      return;
+    }
+    const first = read.policies[0];
+    if (!first) return;
+    const content = read.policies.map(({ source: _source, ...rest }) => rest);
+    if (this.isDuplicate(`${CILIUM_KIND} ${first.namespace}/${first.name}`, content, place)) return;
+    this.policies.push(...read.policies);
+    this.policyObjects += 1;
+    const here = `${place.file}:${lineOf(place, [])}: ${CILIUM_KIND} ${first.namespace}/${first.name}`;
+    for (const note of read.notes) this.notes.push(`${here}: ${note}`);
   }
 
   private addNamespace(object: Record<string, unknown>, place: Place): void {

@@ -7,6 +7,7 @@ import { compareText as compare } from '../order.ts';
 import { TEXT_WIDTH, wrapText } from '../text.ts';
 import { mergeRanges, parseRange, rangesOverlap, rangeToCidrs, type AddressRange } from './addresses.ts';
 import type { AddressEndpoint, Analysis, PodEndpoint } from './analyze.ts';
+import { isSymbolicEnd } from './cilium.ts';
 import type { PortSet } from './ports.ts';
 import { namespacedName, type ConnectionRecord, type Finding, type Severity } from './types.ts';
 
@@ -22,8 +23,12 @@ export type Summary = {
   findings: Record<Severity, number>;
 };
 
-/** An end of a flow: a workload (`ns/name`), or external addresses (display text and CIDRs). */
-export type FlowEnd = { name: string; cidrs?: string[] };
+/**
+ * An end of a flow: a workload (`ns/name`), external addresses (display text and CIDRs), or a
+ * symbolic endpoint of Cilium policies (`fqdn:*.s3.eu-west-1.amazonaws.com`, `entity:world`),
+ * shown like a CIDR.
+ */
+export type FlowEnd = { name: string; cidrs?: string[]; symbol?: true };
 
 /** One allowed flow between two endpoints, before it is split per protocol and CIDR for JSON. */
 export type Flow = { from: FlowEnd; to: FlowEnd; ports: PortSet };
@@ -121,6 +126,13 @@ export function collectFlows(analysis: Analysis): Flow[] {
       atomGroups(atoms, (atom) => analysis.allowed(atom, from)),
     );
     for (const group of ingress) for (const end of own) flows.push({ from: group.end, to: end, ports: group.ports });
+    for (const symbol of analysis.symbolEndpoints()) {
+      const end = symbolEnd(symbol.name);
+      const out = analysis.allowed(from, symbol);
+      if (!out.isEmpty()) for (const src of own) flows.push({ from: src, to: end, ports: out });
+      const back = analysis.allowed(symbol, from);
+      if (!back.isEmpty()) for (const dst of own) flows.push({ from: end, to: dst, ports: back });
+    }
   }
   return flows.sort((a, b) => compare(a.from.name, b.from.name) || compare(a.to.name, b.to.name));
 }
@@ -334,7 +346,8 @@ function formatMermaid(report: Report): string {
 function mergeEnds(flows: Flow[]): Map<string, FlowEnd> {
   const ends = new Map<string, FlowEnd>();
   for (const f of flows) for (const end of [f.from, f.to]) ends.set(end.name, end);
-  const groupOf = (end: FlowEnd) => (end.cidrs ? `=${end.name}` : end.name.slice(0, end.name.indexOf('/')));
+  const groupOf = (end: FlowEnd) =>
+    end.cidrs || end.symbol ? `=${end.name}` : end.name.slice(0, end.name.indexOf('/'));
   let block = new Map([...ends.values()].map((end) => [end.name, groupOf(end)]));
   for (;;) {
     const signature = new Map<string, string[]>();
@@ -357,7 +370,7 @@ function mergeEnds(flows: Flow[]): Map<string, FlowEnd> {
   const merged = new Map<string, FlowEnd>();
   for (const group of members.values()) {
     const first = group[0] as FlowEnd;
-    const ns = first.cidrs ? '' : first.name.slice(0, first.name.indexOf('/'));
+    const ns = first.cidrs || first.symbol ? '' : first.name.slice(0, first.name.indexOf('/'));
     const label =
       group.length === 1
         ? first.name
@@ -373,7 +386,7 @@ function mergeEnds(flows: Flow[]): Map<string, FlowEnd> {
 /** Whether finding ends (workload names, CIDRs) cover a flow end (a workload, or address ranges). */
 function covers(names: string[] | undefined, end: FlowEnd): boolean {
   if (!names) return false;
-  if (!end.cidrs) return names.includes(end.name);
+  if (!end.cidrs || end.symbol) return names.includes(end.name);
   const ranges = names.flatMap((name) => cidrRange(name) ?? []);
   return end.cidrs.some((cidr) => ranges.some((r) => rangesOverlap(r, parseRange(cidr))));
 }
@@ -389,6 +402,7 @@ function cidrRange(name: string): AddressRange | undefined {
 }
 
 function endOf(name: string): FlowEnd {
+  if (isSymbolicEnd(name)) return symbolEnd(name);
   return cidrRange(name) ? { name, cidrs: [name] } : { name };
 }
 
@@ -476,6 +490,11 @@ export function externalEnd(ranges: AddressRange[]): FlowEnd {
   return { name: describeRanges(ranges), cidrs: ranges.flatMap(rangeToCidrs) };
 }
 
+/** A symbolic endpoint (`fqdn:…`, `entity:…`) as a flow end. */
+export function symbolEnd(name: string): FlowEnd {
+  return { name, symbol: true };
+}
+
 /** Text inside a quoted Mermaid label. */
 export function mermaidText(text: string): string {
   return text.replaceAll('"', '#quot;');
@@ -500,8 +519,9 @@ export class MermaidGraph {
     let known = this.ids.get(end.name);
     if (!known) {
       const slash = end.name.indexOf('/');
-      const group = end.cidrs || slash < 0 ? 'external addresses' : end.name.slice(0, slash);
-      const label = end.cidrs || slash < 0 ? end.name : end.name.slice(slash + 1);
+      const outside = end.cidrs || end.symbol || slash < 0;
+      const group = outside ? 'external addresses' : end.name.slice(0, slash);
+      const label = outside ? end.name : end.name.slice(slash + 1);
       known = { id: `n${this.ids.size}`, group, label };
       this.ids.set(end.name, known);
     }

@@ -75,7 +75,7 @@ export function synthesizeFromPolicies(policies: NetworkPolicy[]): Inventory {
       ...(policy.egress ?? []).flatMap((rule) => rule.to ?? []),
     ];
     for (const peer of peers) {
-      if (peer.ipBlock) continue;
+      if (peer.ipBlock || peer.fqdn || peer.entity !== undefined) continue; // no pod to stand for
       let namespace = policy.namespace;
       if (peer.namespaceSelector && !selectsEverything(peer.namespaceSelector)) {
         namespace = builder.namespaceFor(peer.namespaceSelector, 'namespace');

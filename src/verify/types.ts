@@ -19,16 +19,33 @@ export type LabelSelector = {
 
 export type IPBlock = { cidr: string; except?: string[] };
 
+/** A DNS name (`matchName`) or pattern (`matchPattern`) of a Cilium toFQDNs rule: exactly one is set. */
+export type FqdnSelector = { matchName?: string; matchPattern?: string };
+
+/**
+ * A peer item. NetworkPolicy sets podSelector and/or namespaceSelector, or ipBlock; the Cilium
+ * reader (src/verify/cilium.ts) also writes the symbolic peers, alone in their item: `fqdn` (a
+ * toFQDNs selector, egress only) and `entity` (a Cilium entity: world, kube-apiserver, host,
+ * cluster, all …; see ENTITY_MEANINGS there).
+ */
 export type NetworkPolicyPeer = {
   podSelector?: LabelSelector;
   namespaceSelector?: LabelSelector;
   ipBlock?: IPBlock;
+  fqdn?: FqdnSelector;
+  entity?: string;
 };
 
 export type NetworkPolicyPort = { protocol?: Protocol; port?: number | string; endPort?: number };
 
-export type IngressRule = { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] };
-export type EgressRule = { to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] };
+/**
+ * Where a rule (and each of its peer items) was written, when it is not `ingress[i]` / `egress[i]`
+ * with `.from[j]` / `.to[j]` (a CiliumNetworkPolicy rule: `specs[1].egress[0]`, `….toEndpoints[2]`).
+ */
+export type RuleNames = { name?: string; peerNames?: string[] };
+
+export type IngressRule = { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } & RuleNames;
+export type EgressRule = { to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } & RuleNames;
 
 /** Where an object was read from, for messages: `file:line`. */
 export type SourceRef = { file: string; line: number };
@@ -42,6 +59,20 @@ export type NetworkPolicy = {
   ingress?: IngressRule[];
   egress?: EgressRule[];
   source?: SourceRef;
+  /** Set when the policy was read from a cilium.io/v2 CiliumNetworkPolicy (one per rule of spec/specs). */
+  cilium?: CiliumOrigin;
+};
+
+/**
+ * What a CiliumNetworkPolicy rule adds to the NetworkPolicy model: policyTypes are the directions
+ * the rule has rules for (Cilium enforces only those), and `defaultDeny` what enableDefaultDeny
+ * says for them (false: enforced, yet the direction allows everything unless another policy
+ * selecting the pod denies by default).
+ */
+export type CiliumOrigin = {
+  /** `spec` or `specs[i]`: where the rule is in the object. */
+  path: string;
+  defaultDeny: { ingress: boolean; egress: boolean };
 };
 
 export type Namespace = { name: string; labels: Labels };

@@ -21,7 +21,7 @@ import {
   type DiffFormat,
 } from '../../verify/diff.ts';
 import { explainChanges } from '../../verify/explain.ts';
-import { declaredCidrs, readValuesFiles, releaseNamespaceOf } from '../../verify/intent.ts';
+import { declaredCidrs, declaredSymbols, readValuesFiles, releaseNamespaceOf } from '../../verify/intent.ts';
 import { loadManifests, type LoadedManifests } from '../../verify/load.ts';
 import { synthesizeFromPolicies } from '../../verify/synthesize.ts';
 import { describeObjects, loadWarnings, refuseStdinTwice, requireInventoryMatch } from '../inputs.ts';
@@ -98,8 +98,9 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       ...declaredCidrs(valuesBefore),
       ...declaredCidrs(valuesAfter),
     ];
+    const symbols = [...declaredSymbols(valuesBefore), ...declaredSymbols(valuesAfter)];
     const side = (policies: typeof beforePolicies, values: typeof valuesBefore) => {
-      const analysis = analyze({ policies, ...inventory, cidrs });
+      const analysis = analyze({ policies, ...inventory, cidrs, symbols });
       return { analysis, values, namespace: options.namespace ?? releaseNamespaceOf(analysis, values) };
     };
     const because = explainChanges(changes, {

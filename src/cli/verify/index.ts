@@ -11,7 +11,13 @@ import { UsageError } from '../../errors.ts';
 import { TEXT_WIDTH, wrapLine } from '../../text.ts';
 import { analyze } from '../../verify/analyze.ts';
 import { findings } from '../../verify/findings.ts';
-import { declaredCidrs, intentFindings, readValuesFiles, releaseNamespaceOf } from '../../verify/intent.ts';
+import {
+  declaredCidrs,
+  declaredSymbols,
+  intentFindings,
+  readValuesFiles,
+  releaseNamespaceOf,
+} from '../../verify/intent.ts';
 import { loadManifests, type LoadedManifests } from '../../verify/load.ts';
 import {
   buildReport,
@@ -25,7 +31,7 @@ import { synthesizeFromPolicies, synthesizeFromValues, type Inventory } from '..
 import { loadWarnings, refuseStdinTwice, requireInventoryMatch, requirePolicies } from '../inputs.ts';
 
 export type VerifyOptions = {
-  /** Files, folders or `-` with the NetworkPolicies (other objects are ignored and counted). */
+  /** Files, folders or `-` with the NetworkPolicies and CiliumNetworkPolicies (other objects are ignored and counted). */
   manifests: string[];
   /** Files or folders with Namespaces and workloads; without them, representative pods are synthesized. */
   workloads?: string[];
@@ -55,8 +61,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const inventory = await readInventory({ ...options, namespace: release ?? options.namespace }, manifests, values);
   messages += inventory.messages;
   // With values, split external addresses where the values' networks do too, so that a declared
-  // network is compared atom by atom.
-  const analysis = analyze({ policies: manifests.policies, ...inventory, cidrs: values ? declaredCidrs(values) : [] });
+  // network is compared atom by atom, and evaluate its DNS names and entities (policyEngine cilium).
+  const analysis = analyze({
+    policies: manifests.policies,
+    ...inventory,
+    cidrs: values ? declaredCidrs(values) : [],
+    symbols: values ? declaredSymbols(values) : [],
+  });
   const found = [
     ...findings(analysis, { namespaces: inventory.namespaces }),
     ...(values ? intentFindings(analysis, values, { namespace: release }) : []),

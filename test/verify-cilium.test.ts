@@ -251,7 +251,7 @@ egress:
   - toEndpoints: [{matchLabels: {app: db}}]
   - toEndpoints: [{matchLabels: {app: worker}}]
     toPorts: []
-  - toCIDR: [203.0.113.9]
+  - toCIDR: [203.0.113.9/32]
     toPorts: [{ports: []}]`,
     ),
     expect: [
@@ -339,13 +339,13 @@ egress:
     ],
   },
   {
-    name: 'toCIDR (an address or a CIDR) and toCIDRSet with except',
+    name: 'toCIDR and toCIDRSet with except',
     policies: cnp(
       'web',
       `
 endpointSelector: {matchLabels: {app: web}}
 egress:
-  - toCIDR: [198.51.100.7, 192.0.2.0/24]
+  - toCIDR: [198.51.100.7/32, 192.0.2.0/24]
     toPorts: [{ports: [{port: "22", protocol: TCP}]}]
   - toCIDRSet: [{cidr: 0.0.0.0/0, except: [10.0.0.0/8, 203.0.113.0/24]}]
     toPorts: [{ports: [{port: "443", protocol: TCP}]}]`,
@@ -443,7 +443,7 @@ egress:
     ],
   },
   {
-    name: 'ports: "0" every port of the protocol, ANY or no protocol all three, endPort, lower-case protocol',
+    name: 'ports: "0" every port of the protocol, ANY or no protocol all three, endPort',
     policies: cnp(
       'web',
       `
@@ -452,7 +452,7 @@ egress:
   - toEndpoints: [{matchLabels: {app: db}}]
     toPorts: [{ports: [{port: "0", protocol: UDP}, {port: "5432"}]}]
   - toEndpoints: [{matchLabels: {app: worker}}]
-    toPorts: [{ports: [{port: "9000", endPort: 9100, protocol: ANY}, {port: "80", protocol: tcp}]}]`,
+    toPorts: [{ports: [{port: "9000", endPort: 9100, protocol: ANY}, {port: "80", protocol: TCP}]}]`,
     ),
     expect: [
       ['app/web', 'app/db', 'TCP 5432; UDP 1-65535; SCTP 5432'],
@@ -716,7 +716,7 @@ const REFUSED: RefusedCase[] = [
   {
     name: 'a rule without ingress nor egress',
     manifest: cnp('x', WEB),
-    message: /policies\.yaml:5: spec: has no ingress nor egress rule: Cilium refuses such a rule/,
+    message: /policies\.yaml:5: spec: must set at least one of ingress, ingressDeny, egress, egressDeny/,
   },
   {
     name: 'a rule without endpointSelector',
@@ -736,7 +736,7 @@ const REFUSED: RefusedCase[] = [
   {
     name: 'a port number that is not a string',
     manifest: cnp('x', `${WEB}\negress: [{toPorts: [{ports: [{port: 443}]}]}]`),
-    message: /ports\[0\]\.port: must be a string \(got 443\): Cilium's CRD types it as a string, write "443"/,
+    message: /policies\.yaml:7: spec\.egress\[0\]\.toPorts\[0\]\.ports\[0\]\.port: must be a string \(got 443\)/,
   },
   {
     name: 'a port rule without port',
@@ -751,7 +751,7 @@ const REFUSED: RefusedCase[] = [
   {
     name: 'an FQDN selector with both matchName and matchPattern',
     manifest: cnp('x', `${WEB}\negress: [{toFQDNs: [{matchName: a.com, matchPattern: "*.a.com"}]}]`),
-    message: /toFQDNs\[0\]: must set exactly one of matchName and matchPattern/,
+    message: /toFQDNs\[0\]: must set exactly one of matchName, matchPattern/,
   },
   {
     name: 'toFQDNs on ingress (no such field)',
@@ -764,6 +764,16 @@ const REFUSED: RefusedCase[] = [
     message: /spec\.egress\[0\]\.toEndpoint: unknown field \(did you mean "toEndpoints"\?\)/,
   },
   {
+    name: 'an address without prefix length in toCIDR (the CRD wants a CIDR)',
+    manifest: cnp('x', `${WEB}\negress: [{toCIDR: [198.51.100.7]}]`),
+    message: /toCIDR\[0\]: must be a CIDR/,
+  },
+  {
+    name: 'a protocol in lower case (the CRD enumerates upper case)',
+    manifest: cnp('x', `${WEB}\negress: [{toPorts: [{ports: [{port: "80", protocol: tcp}]}]}]`),
+    message: /protocol: must be one of TCP, UDP, SCTP/,
+  },
+  {
     name: 'an except outside its cidr',
     manifest: cnp('x', `${WEB}\negress: [{toCIDRSet: [{cidr: 10.0.0.0/8, except: [192.168.0.0/16]}]}]`),
     message: /except\[0\]: "192\.168\.0\.0\/16" is not inside "10\.0\.0\.0\/8"/,
@@ -771,12 +781,12 @@ const REFUSED: RefusedCase[] = [
   {
     name: 'an unknown entity',
     manifest: cnp('x', `${WEB}\negress: [{toEntities: [internet]}]`),
-    message: /toEntities\[0\]: must be a Cilium entity, one of all, world/,
+    message: /toEntities\[0\]: must be one of all, world, cluster/,
   },
   {
     name: 'neither spec nor specs',
     manifest: '---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x, namespace: app}\n',
-    message: /policies\.yaml:2: has neither spec nor specs/,
+    message: /policies\.yaml:2: spec or specs must be provided/,
   },
   {
     name: 'CiliumClusterwideNetworkPolicy',

@@ -107,6 +107,8 @@ describe('expandConnections: the chart defaults', () => {
       kind: 'network',
       name: 'rds',
       ipBlocks: [{ cidr: '0.0.0.0/0', except: PRIVATE }],
+      fqdns: [],
+      entities: [],
     });
     expect(byName.get('fineract→dns')?.to).toEqual({
       kind: 'dns',
@@ -125,7 +127,11 @@ describe('expandConnections: the chart defaults', () => {
       description: 'Redis caching',
     });
     expect(byName.get('monitoring→keycloak')?.path).toBe('components.keycloak.metricsPorts');
-    expect(skippedConnections(parse())).toEqual([]);
+    // Only the DNS-name alternatives, disabled until a user switches them on (policyEngine cilium).
+    expect(skippedConnections(parse()).map((s) => [s.name, s.reason])).toEqual([
+      ['fineract-to-s3-by-name', 'connection-disabled'],
+      ['keycloak-to-oidc-federation-by-name', 'connection-disabled'],
+    ]);
   });
 });
 
@@ -144,8 +150,11 @@ describe('expandConnections: switches', () => {
         component: 'keycloak',
         message: 'fineract-to-keycloak (component "keycloak" is disabled)',
       },
+      // Disabled in the defaults (the DNS-name alternatives): the connection's own switch first.
+      expect.objectContaining({ name: 'fineract-to-s3-by-name', reason: 'connection-disabled' }),
       expect.objectContaining({ name: 'keycloak-admin-from-ingress', component: 'keycloak' }),
       expect.objectContaining({ name: 'keycloak-to-oidc-federation', component: 'keycloak' }),
+      expect.objectContaining({ name: 'keycloak-to-oidc-federation-by-name', reason: 'connection-disabled' }),
       expect.objectContaining({ name: 'keycloak-to-rds', component: 'keycloak' }),
       expect.objectContaining({ name: 'oauth2-proxy-to-keycloak', component: 'keycloak' }),
     ]);
@@ -157,6 +166,9 @@ describe('expandConnections: switches', () => {
     expect(names(values)).not.toContain('keycloak-to-rds');
     expect(skippedConnections(values)).toEqual([
       { name: 'fineract-to-s3', reason: 'connection-disabled', message: 'fineract-to-s3 (the connection is disabled)' },
+      // Disabled in the defaults (the DNS-name alternatives).
+      expect.objectContaining({ name: 'fineract-to-s3-by-name', reason: 'connection-disabled' }),
+      expect.objectContaining({ name: 'keycloak-to-oidc-federation-by-name', reason: 'connection-disabled' }),
     ]);
   });
 

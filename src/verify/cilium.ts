@@ -70,9 +70,6 @@ import type {
   SourceRef,
 } from './types.ts';
 
-export const CILIUM_API_VERSION = 'cilium.io/v2';
-export const CILIUM_KIND = 'CiliumNetworkPolicy';
-
 // ---- symbolic endpoints -------------------------------------------------------------------------
 
 export const FQDN_PREFIX = 'fqdn:';

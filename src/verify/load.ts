@@ -10,8 +10,9 @@
 //   each except a strict subset of its cidr; ports 1–65535 or IANA service names; endPort only
 //   after a numeric port and not below it; policyTypes Ingress/Egress; names, label keys, values,
 //   annotations and matchExpressions operators.
-// - CiliumNetworkPolicy (cilium.io/v2) → one NetworkPolicy of the model per rule of spec/specs,
-//   with Cilium's semantics (src/verify/cilium.ts); what verify does not model (deny rules, L7
+// - CiliumNetworkPolicy (cilium.io/v2) → validated against Cilium v1.20.2's CRD schema
+//   (src/verify/cilium-crd.ts), then one NetworkPolicy of the model per rule of spec/specs, with
+//   Cilium's semantics (src/verify/cilium.ts); what verify does not model (deny rules, L7
 //   rules other than DNS, toServices, CIDR groups, …) is a problem naming the path, never skipped.
 //   What the result assumes (a DNS rule counted as its L4 flow) is in `notes`.
 //   CiliumClusterwideNetworkPolicy is refused (it applies across namespaces: out of scope).
@@ -57,7 +58,8 @@ import {
 import { InputError } from '../errors.ts';
 import { fileErrorText, STDIN_NAME } from '../files.ts';
 import { DNS1123_LABEL } from '../model/patterns.ts';
-import { CILIUM_API_VERSION, CILIUM_KIND, readCiliumPolicy } from './cilium.ts';
+import { readCiliumPolicy } from './cilium.ts';
+import { CILIUM_API_VERSION, CILIUM_KIND, validateCiliumNetworkPolicy } from './cilium-crd.ts';
 import {
   closest,
   DNS_LABEL_RULE,
@@ -541,10 +543,17 @@ class Loader {
     this.policyObjects += 1;
   }
 
+  /**
+   * A CiliumNetworkPolicy: first what the API server would refuse (the CRD's schema, metadata),
+   * then what Cilium refuses or verify does not model (one message per path, the schema's first).
+   */
   private addCiliumPolicy(object: Record<string, unknown>, place: Place): void {
+    const schema = validateCiliumNetworkPolicy(object, { mode: 'read' });
     const read = readCiliumPolicy(object, this.defaultNamespace, this.source(place));
-    if (read.issues.length > 0) {
-      for (const issue of read.issues) this.problem(place, issue.path, issue.message);
+    const covered = new Set(schema.map((issue) => JSON.stringify(issue.path)));
+    const issues = [...schema, ...read.issues.filter((issue) => !covered.has(JSON.stringify(issue.path)))];
+    if (issues.length > 0) {
+      for (const issue of issues) this.problem(place, issue.path, issue.message);
       return;
     }
     const first = read.policies[0];

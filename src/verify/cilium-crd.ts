@@ -14,6 +14,7 @@
 //     no duplicate items (map: by `x-kubernetes-list-map-keys`); `x-kubernetes-map-type`: no check;
 //     `x-kubernetes-validations` (CEL): the rules of CEL_RULES, evaluated in TypeScript (an
 //     unknown rule fails the compile, so a new Cilium version cannot skip one silently);
+//   - a null where the schema does not say `nullable` is pruned first, as the API server does;
 //   - `format`: only the formats the API server checks (cidr as Go's lenient net.ParseCIDR, as
 //     kube-openapi's ParseCIDRSloppy; date-time); int32, int64, idn-hostname… are not checked;
 //   - `pattern`: Go RE2 syntax, translated for JavaScript; the patterns whose backtracking would be
@@ -72,8 +73,10 @@ export function validateCiliumNetworkPolicy(object: unknown, options: ValidateOp
       },
     ];
   }
-  const validate = compiled();
-  const issues = validate(object) ? [] : schemaIssues(validate.errors ?? [], object);
+  const { validate, schema } = compiled();
+  // The API server prunes a null that the schema does not allow (nullable), before validating.
+  const pruned = withoutNulls(object, schema) as Record<string, unknown>;
+  const issues = validate(pruned) ? [] : schemaIssues(validate.errors ?? [], pruned);
   // ObjectMeta: the API server's rules for metadata are the same for every kind (name: a DNS-1123
   // subdomain, labels, annotations…); src/verify/kubernetes.ts holds them, so ask it.
   const shell = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: object['metadata'], spec: {} };
@@ -120,9 +123,9 @@ const KNOWN_UNCHECKED_FORMATS = new Set(
   ),
 );
 
-let cache: ValidateFunction | undefined;
+let cache: { validate: ValidateFunction; schema: AnySchemaObject } | undefined;
 
-function compiled(): ValidateFunction {
+function compiled(): { validate: ValidateFunction; schema: AnySchemaObject } {
   if (cache) return cache;
   const vendored = JSON.parse(readFileSync(ciliumSchemaFile(), 'utf8')) as { openAPIV3Schema: AnySchemaObject };
   const ajv = new Ajv({
@@ -185,7 +188,8 @@ function compiled(): ValidateFunction {
     },
   });
   for (const [name, validate] of Object.entries(CHECKED_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
-  cache = ajv.compile(toAjv(vendored.openAPIV3Schema, true, []));
+  const schema = toAjv(vendored.openAPIV3Schema, true, []);
+  cache = { validate: ajv.compile(schema), schema };
   return cache;
 }
 
@@ -243,6 +247,29 @@ function toAjv(node: AnySchemaObject, structural: boolean, path: string[]): AnyS
     !isObjectMeta
   ) {
     out['additionalProperties'] = false;
+  }
+  return out;
+}
+
+/**
+ * A copy of a value without the nulls the API server prunes (k8s.io/apiextensions-apiserver
+ * PruneNonNullableNullsWithoutDefaults): a field of an object whose schema is not `nullable`.
+ */
+function withoutNulls(value: unknown, schema: AnySchemaObject | undefined): unknown {
+  if (Array.isArray(value)) {
+    const items = schema?.['items'] as AnySchemaObject | undefined;
+    return value.map((item) => withoutNulls(item, items));
+  }
+  if (!isRecord(value) || schema === undefined) return value;
+  const properties = (schema['properties'] as Record<string, AnySchemaObject> | undefined) ?? {};
+  const additional = isRecord(schema['additionalProperties'])
+    ? (schema['additionalProperties'] as AnySchemaObject)
+    : undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    const childSchema = properties[key] ?? additional;
+    if (child === null && childSchema !== undefined && childSchema['nullable'] !== true) continue;
+    out[key] = withoutNulls(child, childSchema);
   }
   return out;
 }

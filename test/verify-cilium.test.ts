@@ -4,16 +4,23 @@
 // and equivalence: a NetworkPolicy and its CiliumNetworkPolicy translation give the same
 // connection table (compareConnectionRecords, which the engines' property test builds on).
 // Expected values are written from Cilium's semantics (pkg/policy), not copied from output.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ValuesOutput } from '../src/model/values.ts';
+import { REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
 import { parseValues } from '../src/values/check.ts';
 import { analyze, type Analysis, type Endpoint } from '../src/verify/analyze.ts';
 import { ciliumIgnoresLabel, isSymbolicEnd } from '../src/verify/cilium.ts';
 import { compareConnectionRecords, diffConnectivity } from '../src/verify/diff.ts';
 import { findings } from '../src/verify/findings.ts';
-import { declaredSymbols, intentFindings } from '../src/verify/intent.ts';
+import { declaredCidrs, declaredSymbols, intentFindings, readValuesFiles } from '../src/verify/intent.ts';
 import { loadManifestText, type LoadedManifests } from '../src/verify/load.ts';
 import { collectFlows, connectionRecords } from '../src/verify/report.ts';
-import type { ConnectionRecord, Finding } from '../src/verify/types.ts';
+import type { ConnectionRecord, Finding, NetworkPolicy } from '../src/verify/types.ts';
+import { helmTemplate } from './helpers/helm.ts';
+import { isolateHelmHome } from './helpers/helm-home.ts';
 
 // Namespaces app (team: shop), monitoring (purpose: monitoring), kube-system; pods web (named
 // port http 8080), db (pg 5432), worker, a StatefulSet pod with its pod-name label; prometheus and
@@ -1175,5 +1182,110 @@ describe('intent: the values against CiliumNetworkPolicies', () => {
       ['undeclared-flow', ['app/web'], ['entity:world'], 'TCP 6443'],
     ]);
     expect(found[1]?.message).toMatch(/allowed by app\/web-network-policy egress\[2\]/);
+  });
+});
+
+// ---- the chart: both engines on every environment ----------------------------------------------
+
+isolateHelmHome();
+
+const CHART_NAMESPACE = 'fineract-uat';
+const fixture = loadManifestText(
+  readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml'), 'utf8'),
+  'fineract-workloads.yaml',
+);
+const fixtureInventory = { namespaces: fixture.namespaces, workloads: fixture.workloads };
+const ENVIRONMENTS: [string, string[]][] = [
+  ['chart defaults', []],
+  ...readdirSync(VALUES_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f): [string, string[]] => [f, [join(VALUES_DIR, f)]]),
+];
+
+/** A values file in a temporary folder (removed after the tests). */
+const tmp = mkdtempSync(join(tmpdir(), 'verify-cilium-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+function valuesFile(name: string, text: string): string {
+  const file = join(tmp, name);
+  writeFileSync(file, text);
+  return file;
+}
+const CILIUM = valuesFile('cilium.yaml', 'policyEngine: cilium\n');
+// The DNS-name alternatives switched on, the CIDR ones off (as the defaults' descriptions say).
+const BY_NAME = valuesFile(
+  'by-name.yaml',
+  [
+    'networks:',
+    '  oidc-federation-by-name: {fqdns: [{matchName: login.microsoftonline.com}, {matchPattern: "*.okta.com"}]}',
+    '  kube-api: {entities: [kube-apiserver]}',
+    'connections:',
+    '  fineract-to-s3: {enabled: false}',
+    '  fineract-to-s3-by-name: {enabled: true}',
+    '  keycloak-to-oidc-federation: {enabled: false}',
+    '  keycloak-to-oidc-federation-by-name: {enabled: true}',
+    '  oauth2-proxy-to-kube-api: {from: {component: oauth2-proxy}, to: {network: kube-api}, ports: [{port: 443}]}',
+    '',
+  ].join('\n'),
+);
+
+function renderChart(files: string[]): NetworkPolicy[] {
+  const out = helmTemplate({ helm: 4, valuesFiles: files, namespace: CHART_NAMESPACE });
+  if (out.status !== 0) throw new Error(out.stderr);
+  return loadManifestText(out.stdout, 'rendered.yaml').policies;
+}
+
+/** The analysis of a render, its external addresses split where both engines' values draw lines. */
+function chartAnalysis(policies: NetworkPolicy[], values: ValuesOutput, cidrs: string[]): Analysis {
+  return analyze({ policies, ...fixtureInventory, cidrs, symbols: declaredSymbols(values) });
+}
+
+describe('the chart rendered for both engines: the same connectivity, FQDN and entity flows aside', () => {
+  it.each(ENVIRONMENTS)('%s', (_name, files) => {
+    const kubernetesValues = readValuesFiles(files);
+    const ciliumValues = readValuesFiles([...files, CILIUM]);
+    const kubernetesPolicies = renderChart(files);
+    const ciliumPolicies = renderChart([...files, CILIUM]);
+    expect(ciliumPolicies.every((p) => p.cilium !== undefined)).toBe(true);
+    expect(kubernetesPolicies.every((p) => p.cilium === undefined)).toBe(true);
+    const cidrs = declaredCidrs(kubernetesValues);
+    const kubernetes = chartAnalysis(kubernetesPolicies, kubernetesValues, cidrs);
+    const cilium = chartAnalysis(ciliumPolicies, ciliumValues, cidrs);
+    const table = (analysis: Analysis) => connectionRecords(collectFlows(analysis));
+    expect(compareConnectionRecords(table(kubernetes), table(cilium), { ignore: isSymbolicEnd })).toEqual([]);
+    expect(intentFindings(kubernetes, kubernetesValues, { namespace: CHART_NAMESPACE })).toEqual([]);
+    expect(intentFindings(cilium, ciliumValues, { namespace: CHART_NAMESPACE })).toEqual([]);
+  });
+
+  it('with the DNS-name networks on, the cilium render adds exactly their flows and verifies clean', () => {
+    const files = [join(VALUES_DIR, 'uat.yaml'), BY_NAME];
+    const values = readValuesFiles([...files, CILIUM]);
+    const analysis = chartAnalysis(renderChart([...files, CILIUM]), values, declaredCidrs(values));
+    expect(intentFindings(analysis, values, { namespace: CHART_NAMESPACE })).toEqual([]);
+    // The pods the components' policies isolate (not web-app, which no policy selects: it reaches everything).
+    const isolated = new Set(
+      analysis.classes
+        .filter((c) => analysis.isolated(c, 'egress'))
+        .flatMap((c) => c.workloads.map((w) => `${w.namespace}/${w.name}`)),
+    );
+    const governed = (name: string) => isolated.has(name);
+    const symbolic = connectionRecords(collectFlows(analysis)).filter(
+      (r) => (isSymbolicEnd(r.to) && governed(r.from)) || (isSymbolicEnd(r.from) && governed(r.to)),
+    );
+    const s3 = [
+      'fqdn:*.s3.dualstack.eu-west-1.amazonaws.com',
+      'fqdn:*.s3.eu-west-1.amazonaws.com',
+      'fqdn:s3.dualstack.eu-west-1.amazonaws.com',
+      'fqdn:s3.eu-west-1.amazonaws.com',
+    ];
+    const fineract = ['fineract-batch', 'fineract-read', 'fineract-write'];
+    expect(symbolic.map((r) => `${r.from} → ${r.to} ${r.protocol} ${r.ports.join(',')}`).sort()).toEqual(
+      [
+        ...fineract.flatMap((w) => s3.map((to) => `${CHART_NAMESPACE}/${w} → ${to} TCP 443`)),
+        `${CHART_NAMESPACE}/keycloak → fqdn:*.okta.com TCP 443`,
+        `${CHART_NAMESPACE}/keycloak → fqdn:login.microsoftonline.com TCP 443`,
+        `${CHART_NAMESPACE}/oauth2-proxy → entity:kube-apiserver TCP 443`,
+      ].sort(),
+    );
   });
 });

@@ -49,7 +49,7 @@ export function program(): Command {
     .description('Show who can talk to whom under the policies, and report what is wrong with them.')
     .requiredOption(
       '-m, --manifests <path>',
-      'NetworkPolicy manifests: a file, a folder, or - for stdin (repeatable)',
+      'NetworkPolicy and CiliumNetworkPolicy manifests: a file, a folder, or - for stdin (repeatable)',
       collect,
     )
     .option(
@@ -73,7 +73,7 @@ export function program(): Command {
     )
     .option(
       '--strict',
-      'policies verify cannot analyse (AdminNetworkPolicy, Cilium, Calico …) in the input are an error (exit 2)',
+      'policies verify cannot analyse (AdminNetworkPolicy, Calico, Antrea …) in the input are an error (exit 2)',
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
     .action(
@@ -118,7 +118,7 @@ export function program(): Command {
     .option('--values-after <file>', 'values file(s) of the after side (repeatable)', collect)
     .option(
       '--strict',
-      'policies diff cannot analyse (AdminNetworkPolicy, Cilium, Calico …) in the input are an error (exit 2)',
+      'policies diff cannot analyse (AdminNetworkPolicy, Calico, Antrea …) in the input are an error (exit 2)',
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(DIFF_FORMATS).default('text'))
     .action(async (opts: DiffOptions) => {

@@ -118,6 +118,8 @@ export class Analysis {
   private readonly atomRuleIds = new Map<RuleRef, number>();
   /** The class ids each rule matches, listed on demand from matchesClass. */
   private readonly matchedIds = new Map<RuleRef, number[]>();
+  /** Whether each rule matches a symbolic endpoint, by name, computed on demand. */
+  private readonly symbolMatches = new Map<RuleRef, Map<string, boolean>>();
 
   constructor(input: AnalysisInput) {
     this.policies = input.policies;
@@ -250,7 +252,14 @@ export class Analysis {
   ruleMatches(rule: RuleRef, endpoint: Endpoint): boolean {
     if (endpoint.kind === 'pod') return rule.matchesClass[endpoint.cls.id] === 1;
     if (endpoint.kind === 'ip') return rule.matchesAtom[endpoint.index] === 1;
-    return peersMatch(rule.peers, rule.policy.namespace, endpoint);
+    let known = this.symbolMatches.get(rule);
+    if (!known) this.symbolMatches.set(rule, (known = new Map<string, boolean>()));
+    let matched = known.get(endpoint.name);
+    if (matched === undefined) {
+      matched = peersMatch(rule.peers, rule.policy.namespace, endpoint);
+      known.set(endpoint.name, matched);
+    }
+    return matched;
   }
 
   /** The pod classes as endpoints. */

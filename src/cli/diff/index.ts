@@ -38,7 +38,7 @@ export type DiffOptions = {
   /** Values files of each side (merged like helm -f): each change then names its cause. */
   valuesBefore?: string[];
   valuesAfter?: string[];
-  /** Policies of other APIs (AdminNetworkPolicy, Cilium, Calico …) in the input are an error. */
+  /** Policies of other APIs (AdminNetworkPolicy, Calico, Antrea …) in the input are an error. */
   strict?: boolean;
   output: DiffFormat;
 };

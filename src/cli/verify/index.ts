@@ -42,7 +42,7 @@ export type VerifyOptions = {
    * policies span several namespaces; by default the namespace of the components' policies.
    */
   namespace?: string;
-  /** Policies of other APIs (AdminNetworkPolicy, Cilium, Calico …) in the input are an error. */
+  /** Policies of other APIs (AdminNetworkPolicy, Calico, Antrea …) in the input are an error. */
   strict?: boolean;
   /** What to show (namespaces touched, one part); the exit code follows the findings shown. */
   view?: ReportView;

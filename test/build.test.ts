@@ -256,6 +256,7 @@ describe('Handlebars sources → Go templates', () => {
     'patterns.fqdnName',
     'patterns.fqdnPattern',
     'patterns.awsRegion',
+    'patterns.ciliumIgnoredLabelKey',
     'patterns.refusedInLine',
     'patterns.refusedInAnnotation',
   ]);

@@ -431,6 +431,13 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
   {{- $errors = concat $errors $ports.errors -}}
   {{- $dnsRule := dict "name" "dns" "comment" "DNS resolution" "field" "Endpoints" "peersYaml" (toYaml (list $dns.item)) "portsYaml" (toYaml $ports.ports) -}}
   {{- $dnsVisible := $dnsRule -}}
+  {{- if and $cilium $usesFqdns -}}
+    {{- range $i, $p := $v.dns.ports -}}
+      {{- if hasKey $p "endPort" -}}
+        {{- $errors = append $errors (printf "dns.ports[%d].endPort: Cilium's DNS proxy takes no port range, and the components %s reach DNS names through it (rules.dns); list the DNS ports one by one" $i (keys $usesFqdns | sortAlpha | join ", ")) -}}
+      {{- end -}}
+    {{- end -}}
+  {{- end -}}
   {{- if $cilium -}}
     {{- $plain := dict -}}
     {{- include "fineract-netpol.plan.ciliumPorts" (dict "ports" $ports.ports "out" $plain) -}}

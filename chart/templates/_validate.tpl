@@ -154,6 +154,29 @@ Usage: {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state
     {{- include "fineract-netpol.validate.pods" (dict "path" $area "pods" $pods "acc" $acc) -}}
   {{- end -}}
 {{- end -}}
+{{- if eq (toString $v.policyEngine) "cilium" -}}
+  {{- /* Pod labels Cilium leaves out of security identities: a CiliumNetworkPolicy cannot select by them. */ -}}
+  {{- $selectors := list -}}
+  {{- range $name, $component := $v.components | default dict -}}
+    {{- if eq (include "fineract-netpol.util.enabled" $component) "true" }}{{ $selectors = append $selectors (list (printf "components.%s" $name) $component.podSelector) }}{{ end -}}
+  {{- end -}}
+  {{- range $name, $peer := $v.peers | default dict }}{{ $selectors = append $selectors (list (printf "peers.%s" $name) $peer.podSelector) }}{{ end -}}
+  {{- range $area := list "dns" "monitoring" -}}
+    {{- if eq (include "fineract-netpol.util.enabled" (get $v $area)) "true" }}{{ $selectors = append $selectors (list $area (get $v $area).podSelector) }}{{ end -}}
+  {{- end -}}
+  {{- range $selectors -}}
+    {{- $path := index . 0 -}}
+    {{- $selector := index . 1 | default dict -}}
+    {{- $keys := list -}}
+    {{- range $key, $_ := $selector.matchLabels }}{{ $keys = append $keys (list (printf "%s.podSelector.matchLabels.%s" $path $key) $key) }}{{ end -}}
+    {{- range $i, $e := $selector.matchExpressions }}{{ $keys = append $keys (list (printf "%s.podSelector.matchExpressions[%d].key" $path $i) (toString $e.key)) }}{{ end -}}
+    {{- range $keys -}}
+      {{- if regexMatch "^(io\\.kubernetes|kubernetes\\.io|k8s\\.io|.*beta\\.kubernetes\\.io|topology\\.kubernetes\\.io|statefulset\\.kubernetes\\.io\\/pod-name|apps\\.kubernetes\\.io\\/pod-index|batch\\.kubernetes\\.io\\/(job-completion-index|controller-uid)|pod-template-generation|pod-template-hash|controller-revision-hash|controller-uid|annotation|etcd_node)" (index . 1) -}}
+        {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: Cilium leaves the pod label %q out of its security identities (its default label filter), so a CiliumNetworkPolicy cannot select by it; select the pods by another label, or set policyEngine: kubernetes" (index . 0) (index . 1))) -}}
+      {{- end -}}
+    {{- end -}}
+  {{- end -}}
+{{- end -}}
 {{- range $i, $cidr := $v.privateCidrs | default list -}}
   {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
     {{- $_ := set $acc "errors" (append $acc.errors (printf "privateCidrs[%d]: %q has host bits set; did you mean %q?" $i $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}

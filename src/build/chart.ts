@@ -29,6 +29,7 @@ export type ChartContext = {
     fqdnName: string;
     fqdnPattern: string;
     awsRegion: string;
+    ciliumIgnoredLabelKey: string;
     refusedInLine: string;
     refusedInAnnotation: string;
   };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   AWS_REGION,
   CIDR,
+  CILIUM_IGNORED_LABEL_KEY,
   FQDN_NAME,
   FQDN_PATTERN,
   PORT_NAME,
@@ -53,6 +54,7 @@ export async function generate(): Promise<GeneratedFile[]> {
       fqdnName: goString(FQDN_NAME.source),
       fqdnPattern: goString(FQDN_PATTERN.source),
       awsRegion: goString(AWS_REGION.source),
+      ciliumIgnoredLabelKey: goString(CILIUM_IGNORED_LABEL_KEY.source),
       refusedInLine: goString(`[${REFUSED_IN_LINE}]`),
       refusedInAnnotation: goString(`[${REFUSED_IN_ANNOTATION}]`),
     },

@@ -255,6 +255,19 @@ function planOf(values: ValuesOutput, options: ExpandOptions): Plan {
   if (values.dns && values.dns.enabled !== false) {
     const ports = planPorts('dns.ports', values.dns.ports, false);
     errors.push(...ports.errors);
+    // Components reaching DNS names get rules.dns on their DNS rule, which Cilium refuses on a range.
+    const reaching = [
+      ...new Set(connections.filter((c) => c.to.kind === 'network' && c.to.fqdns.length > 0).map((c) => c.from.name)),
+    ].sort(byteOrder);
+    if (values.policyEngine === 'cilium' && reaching.length > 0) {
+      values.dns.ports.forEach((p, i) => {
+        if (p.endPort !== undefined) {
+          errors.push(
+            `dns.ports[${i}].endPort: Cilium's DNS proxy takes no port range, and the components ${reaching.join(', ')} reach DNS names through it (rules.dns); list the DNS ports one by one`,
+          );
+        }
+      });
+    }
     for (const [name, component] of enabledComponents) {
       connections.push({
         name: `${name}→dns`,

@@ -62,6 +62,16 @@ export const FQDN_NAME = /^[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?(\.[A-Za-z0-
  */
 export const FQDN_PATTERN = /^(\*\*\.)?([-A-Za-z0-9_*]+\.)*[-A-Za-z0-9_*]*[-A-Za-z0-9_][-A-Za-z0-9_*]*\.?$/;
 
+/**
+ * Pod label keys Cilium's default label filter (pkg/labelsfilter of v1.20.2, no
+ * --label-prefix-file) leaves out of security identities, so that no CiliumNetworkPolicy can
+ * select by them: io.kubernetes*, kubernetes.io*, k8s.io*, *beta.kubernetes.io*,
+ * topology.kubernetes.io*, the controllers' hashes and indexes, annotation*, etcd_node.
+ * (app.kubernetes.io is kept: Cilium includes it explicitly.)
+ */
+export const CILIUM_IGNORED_LABEL_KEY =
+  /^(io\.kubernetes|kubernetes\.io|k8s\.io|.*beta\.kubernetes\.io|topology\.kubernetes\.io|statefulset\.kubernetes\.io\/pod-name|apps\.kubernetes\.io\/pod-index|batch\.kubernetes\.io\/(job-completion-index|controller-uid)|pod-template-generation|pod-template-hash|controller-revision-hash|controller-uid|annotation|etcd_node)/;
+
 /** An AWS region code such as eu-west-1 or us-gov-west-1. */
 export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
 

@@ -9,7 +9,13 @@
 // The values may not match the schema (its errors are reported separately): every check looks at
 // the shapes it needs and skips what is not there.
 import { containsCidr, excludeCidr, normalizeCidr, overlapCidr, parseCidr } from 'cidr-tools';
-import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, CIDR, PORT_NAME } from '../model/patterns.ts';
+import {
+  ANNOTATIONS_SIZE_LIMIT,
+  annotationsSize,
+  CIDR,
+  CILIUM_IGNORED_LABEL_KEY,
+  PORT_NAME,
+} from '../model/patterns.ts';
 import { isIPv4Mapped } from '../verify/addresses.ts';
 import { isDeleted, isWritten, locate } from './merge.ts';
 import { formatPath, isMap } from './paths.ts';
@@ -43,7 +49,56 @@ export function checkSemantics(
     ...checkNetworks(values),
     ...checkConnections(values, context),
     ...checkDefaultDeny(values),
+    ...checkCiliumLabels(values),
   ];
+}
+
+// ---- policyEngine cilium -------------------------------------------------------------------------------
+
+/**
+ * With policyEngine cilium, a pod selector may not use a label Cilium's default label filter
+ * leaves out of security identities (CILIUM_IGNORED_LABEL_KEY): the CiliumNetworkPolicy could not
+ * select by it, and a component's policy would select nothing (its pods unprotected).
+ */
+function checkCiliumLabels(values: Values): Finding[] {
+  if (values.policyEngine !== 'cilium') return [];
+  const selectors: [Path, unknown][] = [];
+  for (const [name, component] of sortedEntries(values.components)) {
+    if (isMap(component) && component.enabled !== false) selectors.push([['components', name], component.podSelector]);
+  }
+  for (const [name, peer] of sortedEntries(values.peers)) {
+    if (isMap(peer)) selectors.push([['peers', name], peer.podSelector]);
+  }
+  for (const area of ['dns', 'monitoring'] as const) {
+    const pods = values[area];
+    if (isMap(pods) && pods.enabled !== false) selectors.push([[area], pods.podSelector]);
+  }
+  const findings: Finding[] = [];
+  for (const [path, selector] of selectors) {
+    if (!isMap(selector)) continue;
+    const keys: [Path, string][] = [];
+    if (isMap(selector.matchLabels)) {
+      for (const key of Object.keys(selector.matchLabels))
+        keys.push([[...path, 'podSelector', 'matchLabels', key], key]);
+    }
+    if (Array.isArray(selector.matchExpressions)) {
+      selector.matchExpressions.forEach((e: unknown, i) => {
+        if (isMap(e) && typeof e.key === 'string')
+          keys.push([[...path, 'podSelector', 'matchExpressions', i, 'key'], e.key]);
+      });
+    }
+    for (const [at, key] of keys) {
+      if (!CILIUM_IGNORED_LABEL_KEY.test(key)) continue;
+      findings.push({
+        path: at,
+        message: `Cilium leaves the pod label "${key}" out of its security identities (its default label filter), so a CiliumNetworkPolicy cannot select by it`,
+        fix: 'select the pods by another label, or set policyEngine: kubernetes',
+        severity: 'error',
+        related: [['policyEngine']],
+      });
+    }
+  }
+  return findings;
 }
 
 // ---- defaultDeny ---------------------------------------------------------------------------------------
@@ -523,6 +578,7 @@ function checkConnections(values: Values, context: Context): Finding[] {
     }
     flows.push({ name, from, to, ports: portEntries(connection.ports) });
   }
+  findings.push(...checkDnsProxyPorts(values, flows));
   const fixes = skippedFixes(skipped.map((f) => String(f.path[1])));
   findings.push(...skipped.map((f, i) => ({ ...f, fix: fixes[i] ?? '' })), ...duplicateFlows(flows, context));
   return findings;
@@ -590,6 +646,38 @@ function checkEngine(values: Values, path: Path, side: 'from' | 'to', name: stri
     ];
   }
   return [];
+}
+
+/**
+ * With cilium, components that reach DNS names get `rules.dns` on their DNS rule (Cilium's DNS
+ * proxy), which Cilium refuses on a port range: each range of dns.ports is then an error.
+ */
+function checkDnsProxyPorts(values: Values, flows: Flow[]): Finding[] {
+  if (values.policyEngine !== 'cilium' || !isMap(values.dns) || values.dns.enabled === false) return [];
+  const networks = isMap(values.networks) ? values.networks : {};
+  const reaching = [
+    ...new Set(
+      flows
+        .filter((f) => {
+          const network = f.to.kind === 'network' && f.from.enabled ? networks[f.to.name] : undefined;
+          return isMap(network) && Array.isArray(network.fqdns) && network.fqdns.length > 0;
+        })
+        .map((f) => f.from.name),
+    ),
+  ].sort();
+  if (reaching.length === 0 || !Array.isArray(values.dns.ports)) return [];
+  return values.dns.ports.flatMap((port: unknown, i): Finding[] =>
+    isMap(port) && typeof port.endPort === 'number'
+      ? [
+          {
+            path: ['dns', 'ports', i, 'endPort'],
+            message: `Cilium's DNS proxy takes no port range, and the components ${reaching.join(', ')} reach DNS names through it (rules.dns)`,
+            fix: 'list the DNS ports one by one',
+            severity: 'error',
+          },
+        ]
+      : [],
+  );
 }
 
 /** At most this many skipped connections each carry the override for all of them. */

@@ -35,7 +35,7 @@ describe('cilium-check (Cilium v1.20.2 Parse and Sanitize)', () => {
       );
     });
     expect(result.verdicts[cases.indexOf(combined as (typeof cases)[number])]?.detail).toMatch(
-      /combining ToCIDRSet and ToEndpoints is not supported/,
+      /combining (ToCIDRSet and ToEndpoints|ToEndpoints and ToCIDRSet) is not supported/,
     );
     expect(result.status).toBe(1);
   });

@@ -55,9 +55,22 @@ export function environments(): { name: string; namespace: string; values: strin
 
 export type CiliumRender = { label: string; namespace: string; text: string; objects: Record<string, unknown>[] };
 
-/** `helm template … --set policyEngine=cilium` of every environment with Helm 3 and 4; throws on a failed render. */
+/**
+ * A values overlay that switches on what only the cilium engine renders (toFQDNs with the DNS
+ * rule's rules.dns, entities, a port range, the default-deny policy).
+ */
+export const CILIUM_FEATURES_VALUES = join(CILIUM_FIXTURES, 'features.values.yaml');
+
+/**
+ * `helm template … --set policyEngine=cilium` of every environment, as it is and with
+ * CILIUM_FEATURES_VALUES on top, with Helm 3 and 4; throws on a failed render.
+ */
 export function ciliumRenders(helms: readonly HelmVersion[] = [3, 4]): CiliumRender[] {
-  return environments().flatMap((env) =>
+  const variants = environments().flatMap((env) => [
+    { ...env },
+    { ...env, name: `${env.name} + cilium features`, values: [...env.values, CILIUM_FEATURES_VALUES] },
+  ]);
+  return variants.flatMap((env) =>
     helms.map((helm) => {
       const out = helmTemplate({
         helm,

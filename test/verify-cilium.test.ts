@@ -1185,6 +1185,26 @@ describe('intent: the values against CiliumNetworkPolicies', () => {
   });
 });
 
+describe('intent: an address family only the values name', () => {
+  it('the entity all reaches it (no missing-flow), as a rule without peers does', () => {
+    const values = valuesOf('cilium', {
+      networks: { v6: { cidrs: ['2001:db8::/32'] } },
+      connections: { 'web-to-v6': { from: { component: 'web' }, to: { network: 'v6' }, ports: [{ port: 443 }] } },
+    });
+    const policy = cnp(
+      'web-network-policy',
+      `${WEB}\ningress: [{}]\negress:${DNS_RULE}\n  - toEntities: [all]\n    toPorts: [{ports: [{port: "443", protocol: TCP}]}]`,
+    );
+    const found = intentFindings(
+      analyze({ policies: load(policy).policies, ...inventory, symbols: declaredSymbols(values) }),
+      values,
+      { namespace: 'app' },
+    );
+    expect(found.filter((f) => f.code === 'missing-flow')).toEqual([]);
+    expect(found.filter((f) => f.code === 'undeclared-flow').length).toBeGreaterThan(0);
+  });
+});
+
 // ---- the chart: both engines on every environment ----------------------------------------------
 
 isolateHelmHome();

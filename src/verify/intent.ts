@@ -228,10 +228,11 @@ class Intent {
         ? this.analysis.egressAllowed(subject.cls, peerEndpoint)
         : this.analysis.ingressAllowed(peerEndpoint, subject.cls);
     }
-    // An address family no policy mentions: only rules without peers (all peers) match it.
+    // An address family no policy mentions: only rules without peers (all peers), or with the
+    // Cilium entity `all`, match it.
     let result = PortSet.none();
     for (const rule of this.rulesOf(direction, subject.cls)) {
-      if (!rule.peers || rule.peers.length === 0) result = result.union(portsOf(rule.ports, undefined));
+      if (admitsEveryAddress(rule)) result = result.union(portsOf(rule.ports, undefined));
     }
     return result;
   }
@@ -256,7 +257,7 @@ class Intent {
             ? this.analysis.ruleMatches(rule, peer.endpoint)
             : peer.atom && peer.atom.kind === 'ip'
               ? rule.matchesAtom[peer.atom.index] === 1
-              : !rule.peers || rule.peers.length === 0;
+              : admitsEveryAddress(rule);
       return matched && !portsOf(rule.ports, destination).intersect(ports).isEmpty();
     });
   }
@@ -305,6 +306,11 @@ class Intent {
       }
     }
   }
+}
+
+/** Does the rule admit every external address (no peers, or the Cilium entity `all`)? */
+function admitsEveryAddress(rule: RuleRef): boolean {
+  return !rule.peers || rule.peers.length === 0 || rule.peers.some((peer) => peer.entity === 'all');
 }
 
 /**

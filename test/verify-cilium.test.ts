@@ -426,6 +426,8 @@ egress:
       `
 endpointSelector: {matchLabels: {app: web}}
 egress:
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
+    toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]
   - toFQDNs: [{matchName: S3.eu-west-1.amazonaws.com.}, {matchPattern: "*.s3.eu-west-1.amazonaws.com"}]
     toPorts: [{ports: [{port: "443", protocol: TCP}]}]
   - toFQDNs: [{matchPattern: "**.example.com"}]
@@ -447,6 +449,36 @@ egress:
       ['app/web', '203.0.113.9', NONE],
       // An FQDN is a destination only.
       ['fqdn:s3.eu-west-1.amazonaws.com', 'app/worker', NONE],
+    ],
+  },
+  {
+    name: "toFQDNs needs Cilium's DNS proxy: names no DNS rule covers are never resolved, so never reached",
+    policies:
+      cnp(
+        'web',
+        `
+endpointSelector: {matchLabels: {app: web}}
+egress:
+  - toFQDNs: [{matchName: s3.eu-west-1.amazonaws.com}]
+    toPorts: [{ports: [{port: "443", protocol: TCP}]}]`,
+      ) +
+      cnp(
+        'db',
+        `
+endpointSelector: {matchLabels: {app: db}}
+egress:
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
+    toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*.example.com"}]}}]
+  - toFQDNs: [{matchName: s3.eu-west-1.amazonaws.com}, {matchName: api.example.com}]
+    toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+  - toPorts: [{ports: [{port: "8443", protocol: TCP}]}]`,
+      ),
+    expect: [
+      ['app/web', 'fqdn:s3.eu-west-1.amazonaws.com', NONE],
+      ['app/db', 'fqdn:api.example.com', 'TCP 443,8443'],
+      // Not resolved through the proxy: only the rule admitting every peer reaches it.
+      ['app/db', 'fqdn:s3.eu-west-1.amazonaws.com', 'TCP 8443'],
+      ['app/db', 'kube-system/coredns', 'TCP 8443; UDP 53'],
     ],
   },
   {
@@ -613,6 +645,8 @@ egress:
 endpointSelector: {matchLabels: {app: web}}
 ingress: [{}]
 egress:
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
+    toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]
   - toFQDNs: [{matchPattern: "*.example.com"}]
     toPorts: [{ports: [{port: "443", protocol: TCP}]}]
   - toEntities: [kube-apiserver]
@@ -620,7 +654,7 @@ egress:
       ),
     );
     const records = connectionRecords(collectFlows(analysis)).filter((r) => r.from === 'app/web');
-    expect(records).toEqual([
+    expect(records.filter((r) => isSymbolicEnd(r.to))).toEqual([
       { from: 'app/web', to: 'entity:kube-apiserver', protocol: 'TCP', ports: ['6443'] },
       { from: 'app/web', to: 'fqdn:*.example.com', protocol: 'TCP', ports: ['443'] },
     ]);
@@ -1182,6 +1216,16 @@ describe('intent: the values against CiliumNetworkPolicies', () => {
       ['undeclared-flow', ['app/web'], ['entity:world'], 'TCP 6443'],
     ]);
     expect(found[1]?.message).toMatch(/allowed by app\/web-network-policy egress\[2\]/);
+  });
+});
+
+describe('intent: FQDNs need the DNS rule', () => {
+  it('a render without rules.dns misses the FQDN flows, and says why', () => {
+    const found = intentOf(CILIUM_WEB.replace(', rules: {dns: [{matchPattern: "*"}]}', ''), valuesOf('cilium'));
+    expect(found.map((f) => [f.code, f.between?.to.length])).toEqual([['missing-flow', 4]]);
+    expect(found[0]?.message).toMatch(
+      /app\/web does not resolve fqdn:[^ ]+ through Cilium's DNS proxy \(no egress rule of its policies has a DNS rule/,
+    );
   });
 });
 

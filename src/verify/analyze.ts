@@ -15,7 +15,8 @@
 //   every peer unless another selecting policy denies by default), and symbolic endpoints —
 //   `fqdn:<name or pattern>` (destinations only) and `entity:<name>` — are matched by the
 //   symbolic peers naming them, by `entity: all`, and by rules without peers; never by ipBlocks.
-//   `entity:host` (the pod's node) may always reach the pod, as Cilium allows in Kubernetes.
+//   `entity:host` (the pod's node) may always reach the pod, as Cilium allows in Kubernetes. A
+//   toFQDNs peer allows only names the pod resolves through Cilium's DNS proxy (a rules.dns).
 //
 // Pods are evaluated per label-equivalence class (same namespace, labels and named ports), and
 // external addresses per atom (see addresses.ts), so cost grows with distinct label sets, not pods.
@@ -26,6 +27,7 @@
 import { compareText, sortedEntries } from '../order.ts';
 import { AddressSpace, inBlock, type AddressRange } from './addresses.ts';
 import {
+  dnsRuleCovers,
   entityMatchesAddresses,
   entityMatchesPods,
   isDestinationOnly,
@@ -37,6 +39,7 @@ import { matchesSelector } from './selectors.ts';
 import type {
   ContainerPort,
   EgressRule,
+  FqdnSelector,
   IngressRule,
   Labels,
   Namespace,
@@ -81,6 +84,8 @@ export type RuleRef = {
   peerNames: string[];
   peers: NetworkPolicyPeer[] | undefined;
   ports: NetworkPolicyPort[] | undefined;
+  /** The names of its DNS rules (CiliumNetworkPolicy rules.dns), if any. */
+  dns: FqdnSelector[] | undefined;
   /** matchesClass[c.id]: does a peer of the rule match pod class c. */
   matchesClass: Uint8Array;
   /** matchesAtom[i]: does a peer of the rule match external atom i. */
@@ -167,10 +172,30 @@ export class Analysis {
     return (this.selecting[cls.id]?.[direction] ?? []).some((p) => p.cilium?.defaultDeny[direction] !== false);
   }
 
-  /** What the source's egress side allows towards the destination (everything if not isolated). */
+  /**
+   * What the source's egress side allows towards the destination (everything if not isolated).
+   * Towards an FQDN, a toFQDNs peer counts only when the pod resolves the name through Cilium's
+   * DNS proxy (one of its egress rules has a DNS rule naming it): that is how Cilium learns the
+   * name's addresses. A rule admitting every peer needs no name.
+   */
   egressAllowed(from: PodClass, to: Endpoint): PortSet {
     if (!this.isolated(from, 'egress')) return PortSet.all();
-    return this.unionOf(this.egressRules[from.id] ?? [], to, to);
+    const rules = this.egressRules[from.id] ?? [];
+    if (to.kind !== 'symbol' || !isDestinationOnly(to.name) || this.resolves(from, to.name)) {
+      return this.unionOf(rules, to, to);
+    }
+    return this.unionOf(
+      rules.filter((rule) => !rule.peers || rule.peers.length === 0 || rule.peers.some((p) => p.entity === 'all')),
+      to,
+      to,
+    );
+  }
+
+  /** Does the class resolve the FQDN through Cilium's DNS proxy (a DNS rule of its egress rules names it)? */
+  resolves(cls: PodClass, symbol: string): boolean {
+    return (this.egressRules[cls.id] ?? []).some((rule) =>
+      (rule.dns ?? []).some((name) => dnsRuleCovers(name, symbol)),
+    );
   }
 
   /** What the destination's ingress side allows from the source (everything if not isolated). */
@@ -339,6 +364,7 @@ export class Analysis {
       name,
       peerNames: (peers ?? []).map((_, i) => rule.peerNames?.[i] ?? `${name}.${field}[${i}]`),
       peers,
+      dns: direction === 'egress' ? (rule as EgressRule).dns : undefined,
       ports,
       matchesClass,
       matchesAtom,

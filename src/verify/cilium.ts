@@ -160,6 +160,16 @@ export function peerMatchesSymbol(peer: NetworkPolicyPeer, symbol: string): bool
   return false;
 }
 
+/**
+ * Does a DNS rule (rules.dns: matchName or matchPattern) let Cilium's DNS proxy see the queries
+ * for the FQDN endpoint? A pattern of stars only covers every name and pattern.
+ */
+export function dnsRuleCovers(rule: FqdnSelector, symbol: string): boolean {
+  if (rule.matchPattern !== undefined && /^\*+\.?$/.test(rule.matchPattern.trim()))
+    return symbol.startsWith(FQDN_PREFIX);
+  return peerMatchesSymbol({ fqdn: rule }, symbol);
+}
+
 /** Does an entity peer match pods (`all`, `cluster`, `cluster-mesh`: every pod of every namespace)? */
 export function entityMatchesPods(entity: string): boolean {
   return entity === 'all' || entity === 'cluster' || entity === 'cluster-mesh';
@@ -408,7 +418,15 @@ class Reader {
     path: Segment[],
     direction: Direction,
     name: string,
-  ): { peers?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[]; name: string; peerNames?: string[] } | undefined {
+  ):
+    | {
+        peers?: NetworkPolicyPeer[];
+        ports?: NetworkPolicyPort[];
+        name: string;
+        peerNames?: string[];
+        dns?: FqdnSelector[];
+      }
+    | undefined {
     if (!isRecord(rule)) {
       this.issue(path, `must be a mapping (got ${describe(rule)})`);
       return undefined;
@@ -424,12 +442,13 @@ class Reader {
       );
       return undefined;
     }
-    const ports = this.toPorts(rule['toPorts'], [...path, 'toPorts'], direction, name);
+    const { ports, dns } = this.toPorts(rule['toPorts'], [...path, 'toPorts'], direction, name);
+    const names = dns.length > 0 ? { name, dns } : { name };
     const l3 = nonEmpty[0] ?? present.find((f) => f !== 'toFQDNs');
     if (l3 === undefined) {
       // No peer field (or only `toFQDNs: []`): every peer on the ports of toPorts; nothing without them.
       if (ports === 'all' || ports === 'none') return undefined;
-      return { ports, name };
+      return { ports, ...names };
     }
     const list = rule[l3];
     if (!Array.isArray(list)) {
@@ -446,7 +465,7 @@ class Reader {
         peerNames.push(`${name}.${l3}[${i}]`);
       }
     });
-    return { peers, ...(ports === 'all' ? {} : { ports }), name, peerNames };
+    return { peers, ...(ports === 'all' ? {} : { ports }), ...names, peerNames };
   }
 
   private peer(kind: string, item: unknown, path: Segment[]): NetworkPolicyPeer | undefined {
@@ -759,14 +778,15 @@ class Reader {
     path: Segment[],
     direction: Direction,
     ruleName: string,
-  ): NetworkPolicyPort[] | 'all' | 'none' {
-    if (value == null) return 'all';
+  ): { ports: NetworkPolicyPort[] | 'all' | 'none'; dns: FqdnSelector[] } {
+    if (value == null) return { ports: 'all', dns: [] };
     if (!Array.isArray(value)) {
       this.issue(path, `must be a list of port rules (got ${describe(value)})`);
-      return 'none';
+      return { ports: 'none', dns: [] };
     }
-    if (value.length === 0) return 'all';
+    if (value.length === 0) return { ports: 'all', dns: [] };
     const out: NetworkPolicyPort[] = [];
+    const names: FqdnSelector[] = [];
     value.forEach((item, i) => {
       const at = [...path, i];
       if (!isRecord(item)) {
@@ -783,20 +803,23 @@ class Reader {
       if (list.length > 40)
         this.issue([...at, 'ports'], `has ${list.length} ports: Cilium refuses more than 40 in one port rule`);
       const dns = this.l7Rules(item['rules'], [...at, 'rules'], direction);
-      if (dns) this.dnsRules.push(`${ruleName}.toPorts[${i}]`);
+      if (dns.length > 0) {
+        this.dnsRules.push(`${ruleName}.toPorts[${i}]`);
+        if (list.length > 0) names.push(...dns);
+      }
       list.forEach((port, p) => {
-        out.push(...this.port(port, [...at, 'ports', p], dns));
+        out.push(...this.port(port, [...at, 'ports', p], dns.length > 0));
       });
     });
-    return out.length === 0 ? 'none' : out;
+    return { ports: out.length === 0 ? 'none' : out, dns: names };
   }
 
-  /** rules of a port rule: true when it holds a DNS rule (the only L7 rule modelled). */
-  private l7Rules(value: unknown, path: Segment[], direction: Direction): boolean {
-    if (value == null) return false;
+  /** rules of a port rule: the names of its DNS rule (the only L7 rule modelled), [] for none. */
+  private l7Rules(value: unknown, path: Segment[], direction: Direction): FqdnSelector[] {
+    if (value == null) return [];
     if (!isRecord(value)) {
       this.issue(path, `must be a mapping (got ${describe(value)})`);
-      return false;
+      return [];
     }
     this.unknown(value, path, ['dns', 'http'], 'L7 rules');
     if (value['http'] != null) {
@@ -804,23 +827,30 @@ class Reader {
         [...path, 'http'],
         'is not modelled: an HTTP rule (L7) lets only some requests through Envoy, and verify reports connections (L4); remove it to verify the L4 policy, or check the HTTP rules by other means',
       );
-      return false;
+      return [];
     }
     const dns = value['dns'];
-    if (dns == null) return false;
+    if (dns == null) return [];
     if (direction === 'ingress') {
       this.issue([...path, 'dns'], 'DNS rules are egress only: Cilium refuses them on ingress');
-      return false;
+      return [];
     }
     if (!Array.isArray(dns)) {
       this.issue([...path, 'dns'], `must be a list of {matchName: …} or {matchPattern: …} (got ${describe(dns)})`);
-      return false;
+      return [];
     }
+    const names: FqdnSelector[] = [];
     dns.forEach((item, i) => {
-      if (!isRecord(item)) this.issue([...path, 'dns', i], `must be a mapping (got ${describe(item)})`);
-      else this.unknown(item, [...path, 'dns', i], ['matchName', 'matchPattern'], 'a DNS rule');
+      if (!isRecord(item)) {
+        this.issue([...path, 'dns', i], `must be a mapping (got ${describe(item)})`);
+        return;
+      }
+      this.unknown(item, [...path, 'dns', i], ['matchName', 'matchPattern'], 'a DNS rule');
+      const { matchName, matchPattern } = item;
+      if (typeof matchName === 'string' && matchName !== '') names.push({ matchName });
+      else if (typeof matchPattern === 'string' && matchPattern !== '') names.push({ matchPattern });
     });
-    return dns.length > 0;
+    return names;
   }
 
   private port(value: unknown, path: Segment[], dns: boolean): NetworkPolicyPort[] {

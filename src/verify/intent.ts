@@ -531,6 +531,13 @@ function missingFinding(intent: Intent, g: Cell): Finding {
       // Rules of that side for these ports whose peers do not match: probably a wrong selector.
       for (const [from, to] of denied) {
         const peer = direction === 'egress' ? to : from;
+        if (direction === 'egress' && peer.kind === 'symbol' && isDestinationOnly(peer.name)) {
+          if (!intent.analysis.resolves(subject.cls, peer.name)) {
+            hints.push(
+              `${describeTargets([subject])} does not resolve ${peer.name} through Cilium's DNS proxy (no egress rule of its policies has a DNS rule, toPorts[].rules.dns, naming it), so a toFQDNs rule never learns its addresses`,
+            );
+          }
+        }
         for (const rule of intent.rulesOf(direction, subject.cls)) {
           if (intent.rulesAllowing(direction, from, to, g.ports).includes(rule)) continue;
           const ports = portsOf(rule.ports, to.kind === 'pod' ? to.endpoint : undefined).intersect(g.ports);

@@ -45,7 +45,15 @@ export type NetworkPolicyPort = { protocol?: Protocol; port?: number | string; e
 export type RuleNames = { name?: string; peerNames?: string[] };
 
 export type IngressRule = { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } & RuleNames;
-export type EgressRule = { to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } & RuleNames;
+export type EgressRule = {
+  to?: NetworkPolicyPeer[];
+  ports?: NetworkPolicyPort[];
+  /**
+   * The names of the rule's DNS rules (CiliumNetworkPolicy `toPorts[].rules.dns`): the pod's DNS
+   * queries for them go through Cilium's DNS proxy, which is how toFQDNs peers learn addresses.
+   */
+  dns?: FqdnSelector[];
+} & RuleNames;
 
 /** Where an object was read from, for messages: `file:line`. */
 export type SourceRef = { file: string; line: number };

@@ -24,7 +24,7 @@
 //   name (namespaceSelector on kubernetes.io/metadata.name), `io.cilium.k8s.namespace.labels.<key>`
 //   a namespace label; without either, the policy's namespace (a NetworkPolicy podSelector peer).
 //   `io.cilium.k8s.policy.*` (service account, cluster) is refused. Pod labels Cilium leaves out of
-//   identities with its default label filter (CILIUM_IGNORED_LABEL_PREFIXES) cannot be selected:
+//   identities with its default label filter (CILIUM_IGNORED_LABEL_KEY) cannot be selected:
 //   a requirement that the label exists or has a value selects nothing, one that it is absent or
 //   has none of some values always holds (a note says so).
 // - toPorts[].ports[]: port a string ("0": every port; a number; a container port name, resolved
@@ -45,6 +45,7 @@
 //        read.notes    // what the result assumes (a DNS rule counted as its L4 flow, …)
 import { isIP } from 'node:net';
 import { normalizeCidr, parseCidr } from 'cidr-tools';
+import { CILIUM_IGNORED_LABEL_KEY } from '../model/patterns.ts';
 import { parseRange, rangeContains } from './addresses.ts';
 import {
   closest,
@@ -203,41 +204,12 @@ function patternRegExp(pattern: string): RegExp {
 // ---- labels -------------------------------------------------------------------------------------
 
 /**
- * Label key prefixes (regular expressions anchored at the start of the key) that Cilium's default
- * label filter (pkg/labelsfilter, no --label-prefix-file) leaves out of pod identities, unless a
- * longer included prefix matches (app.kubernetes.io, io.kubernetes.pod.namespace, the namespace
- * labels): such labels cannot be selected by a CiliumNetworkPolicy.
+ * Is this pod label key left out of Cilium identities by the default label filter
+ * (CILIUM_IGNORED_LABEL_KEY, shared with the values' checks)? io.kubernetes.pod.namespace is
+ * kept: Cilium includes it explicitly (it is the namespace, read before this is asked).
  */
-export const CILIUM_IGNORED_LABEL_PREFIXES = [
-  /^io\.kubernetes/,
-  /^kubernetes\.io/,
-  /^statefulset\.kubernetes\.io\/pod-name/,
-  /^apps\.kubernetes\.io\/pod-index/,
-  /^batch\.kubernetes\.io\/job-completion-index/,
-  /^batch\.kubernetes\.io\/controller-uid/,
-  /^.*beta\.kubernetes\.io/,
-  /^k8s\.io/,
-  /^pod-template-generation/,
-  /^pod-template-hash/,
-  /^controller-revision-hash/,
-  /^controller-uid/,
-  /^annotation.*/,
-  /^etcd_node/,
-  /^topology\.kubernetes\.io/,
-];
-
-const INCLUDED_LABEL_PREFIXES = ['io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels', 'app.kubernetes.io'];
-
-/** Is this pod label key left out of Cilium identities by the default label filter? */
 export function ciliumIgnoresLabel(key: string): boolean {
-  let ignored = 0;
-  for (const prefix of CILIUM_IGNORED_LABEL_PREFIXES) {
-    const match = prefix.exec(key);
-    if (match && (ignored === 0 || match[0].length < ignored)) ignored = match[0].length;
-  }
-  if (ignored === 0) return false;
-  const included = Math.max(0, ...INCLUDED_LABEL_PREFIXES.filter((p) => key.startsWith(p)).map((p) => p.length));
-  return included <= ignored;
+  return key !== NAMESPACE_KEY && CILIUM_IGNORED_LABEL_KEY.test(key);
 }
 
 const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';

@@ -21,6 +21,9 @@
 //   - `helm install` / `helm upgrade --install` (need a cluster): the same arguments given to
 //     `helm template` with real Helm 4 and Helm 3 render the policies into that namespace;
 //   - the kubectl adoption loop (needs a cluster): the policies it names are those the chart renders;
+//   - the Cilium block (render with policyEngine cilium, verify): run as written; exit 0, the flows
+//     the README shows; its values block is examples/cilium/uat-cilium.yaml; every object passes
+//     Cilium's CRD schema; the two excerpts of Fineract's policy are in the two renders;
 //   - `npx fineract-netpol emit …` (needs the packed package; test/emit.test.ts runs emit): its
 //     options exist (`emit --help`);
 //   - `scripts/run npm run sandbox -- -f FILE` (root and a real cluster: test/real-cluster/ runs
@@ -49,6 +52,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
+import { validateCiliumNetworkPolicy } from '../src/verify/cilium-crd.ts';
 import { formatIssue, validateKubernetesObject } from '../src/verify/kubernetes.ts';
 import { readManifestObjects } from '../src/verify/load.ts';
 import { helmBinary } from './helpers/tools.ts';
@@ -449,6 +453,67 @@ const COMMANDS: Command[] = [
         String((o['metadata'] as { name?: unknown }).name),
       );
       expect(names.sort()).toEqual(migrationPolicyNames());
+    },
+  },
+  {
+    name: 'Cilium: the uat override (as examples/cilium/uat-cilium.yaml), rendered both ways, verified',
+    matches:
+      /^scripts\/run helm template fineract-netpol \.\/chart -n fineract-uat \\\n[\s\S]*uat-cilium\.yaml[\s\S]*fineract-netpol verify [\s\S]*$/,
+    check: (unit) => {
+      // The values the README shows are the example file's (its comments aside).
+      const shownValues = BLOCKS[BLOCKS.indexOf(unit.block) - 1];
+      expect(shownValues?.lang).toBe('yaml');
+      const example = readFileSync(join(copy, 'examples', 'cilium', 'uat-cilium.yaml'), 'utf8');
+      const body = example
+        .split('\n')
+        .filter((line) => !line.startsWith('#'))
+        .join('\n')
+        .trim();
+      expect(shownValues?.text.trim()).toBe(body);
+      const result = run(unit.text);
+      expectExit(result, 0, unit.text);
+      const flows = blockAfter(unit.block, 'text');
+      expectShownLines(flows, result.stdout);
+      // Every object of the render: a CiliumNetworkPolicy Cilium v1.20.2's CRD schema accepts.
+      const objects = readManifestObjects(
+        readFileSync(join(copy, 'out', 'uat-cilium.yaml'), 'utf8'),
+        'uat-cilium.yaml',
+      );
+      expect(objects.map((o) => String((o['metadata'] as { name?: unknown }).name)).sort()).toEqual(
+        migrationPolicyNames(),
+      );
+      for (const object of objects) expect(validateCiliumNetworkPolicy(object).map(formatIssue)).toEqual([]);
+      // Fineract's policy "rendered both ways": each line of the two excerpts, in order, in the
+      // fineract-network-policy document of each render (a line ending in "…" or "(…)" as a prefix).
+      const kubernetes = spawnSync(
+        helmBinary(4),
+        ['template', 'fineract-netpol', './chart', '-n', 'fineract-uat', '-f', 'values/uat.yaml'],
+        { cwd: copy, encoding: 'utf8' },
+      );
+      expect(kubernetes.status, kubernetes.stderr).toBe(0);
+      const cilium = readFileSync(join(copy, 'out', 'uat-cilium.yaml'), 'utf8');
+      const [first, second] = [BLOCKS[BLOCKS.indexOf(flows) + 1], BLOCKS[BLOCKS.indexOf(flows) + 2]];
+      for (const [excerpt, render] of [
+        [first, kubernetes.stdout],
+        [second, cilium],
+      ] as const) {
+        expect(excerpt?.lang).toBe('yaml');
+        const document = render.split(/^---\n/m).find((d) => /^ {2}name: "?fineract-network-policy"?$/m.test(d)) ?? '';
+        const actual = document.split('\n').map((line) => line.trimEnd());
+        let at = 0;
+        for (const line of (excerpt?.text ?? '').split('\n').map((l) => l.trimEnd())) {
+          if (line === '') continue;
+          const prefix = /…\)?$/.test(line) ? line.replace(/ ?\(?…\)?$/, '') : undefined;
+          const found = actual.findIndex(
+            (a, i) => i >= at && (prefix === undefined ? a === line : a.startsWith(prefix)),
+          );
+          expect(
+            found,
+            `README:${excerpt?.line}: not in the render (after line ${at}):\n${line}\n---\n${document}`,
+          ).toBeGreaterThanOrEqual(0);
+          at = found + 1;
+        }
+      }
     },
   },
   {

@@ -35,12 +35,22 @@
 //          the API server's own rules (metadata, selectors, peers, ipBlocks, ports; strict CIDRs).
 //          The objects are those load.ts parses for (c) (its onObject hook: no second YAML parse);
 //          Helm 3's render is parsed on its own only when its text differs from Helm 4's.
+//   (g)    (the first CILIUM_RUNS runs, 1,050 by default: FNP_PROPERTY_CILIUM_RUNS)
+//          the same values with `policyEngine: cilium` (Helm 4) render CiliumNetworkPolicies with
+//          the same connectivity: for every pair of pod classes and external address atoms,
+//          allowed(kubernetes render) = allowed(cilium render); and the cilium render's symbolic
+//          flows (`fqdn:…`, `entity:…`, src/verify/cilium.ts) are exactly those the values declare
+//          through networks' fqdns and entities (expand.ts), with their ports;
+//   (h)    every object of the cilium render is accepted by Cilium v1.20.2's CRD schema
+//          (src/verify/cilium-crd.ts; the real API server and Cilium's own sanitizer check the
+//          environments' renders in test/real-cluster and test/cilium-check.test.ts).
 //
 // How (≥ 1,000 checked runs per property): one chart render costs ~0.1 s of Helm CPU (mostly the chart's templates, not
 // process start-up), so many values are rendered per Helm process (test/helpers/batch-render.ts):
 //   1. a property that only collects the RUNS cases fast-check generates for the seed;
-//   2. batches of BATCH_RUNS runs, three Helm processes at once (Helm 4: the values; Helm 4: the
-//      "one connection off" variants; Helm 3: the values); a batch is checked while the next renders;
+//   2. batches of BATCH_RUNS runs, four Helm processes at once (Helm 4: the values; Helm 4: the
+//      "one connection off" variants; Helm 3: the values; Helm 4: the values with policyEngine
+//      cilium); a batch is checked while the next renders;
 //   3. one fc.assert per property, with the same seed and run count, so the same cases in the same
 //      order: each looks its case's outcome up (a case fast-check shrinks to is rendered on demand).
 import fc from 'fast-check';
@@ -58,6 +68,7 @@ import { inBlock, rangeToCidrs } from '../src/verify/addresses.ts';
 import { analyze, blockCidrs, portsOf, type Analysis, type Endpoint } from '../src/verify/analyze.ts';
 import { intentFindings } from '../src/verify/intent.ts';
 import { formatIssue, validateKubernetesObject } from '../src/verify/kubernetes.ts';
+import { validateCiliumNetworkPolicy } from '../src/verify/cilium-crd.ts';
 import { loadManifestText, readManifestObjects } from '../src/verify/load.ts';
 import { PortSet } from '../src/verify/ports.ts';
 import { matchesSelector } from '../src/verify/selectors.ts';
@@ -89,6 +100,8 @@ const SEED = intFromEnv('FNP_PROPERTY_SEED', 20_251_128);
 // 1,600 runs: (b) and (e) apply only to values with a connection between two components (about
 // 68 %) or with one to turn off (about 83 %), so each property is checked on at least 1,000 runs.
 const RUNS = intFromEnv('FNP_PROPERTY_RUNS', 1600);
+/** (g) and (h) render the first CILIUM_RUNS runs a second time, with policyEngine cilium (≥ 1,000 checked). */
+const CILIUM_RUNS = Math.min(RUNS, intFromEnv('FNP_PROPERTY_CILIUM_RUNS', 1050));
 /** The share of runs (b) and (e) must apply to; with the default RUNS, 1,000 runs. */
 const MIN_SHARE_B_E = 0.625;
 const REPLAY_PATH = process.env['FNP_PROPERTY_PATH'] || undefined;
@@ -120,6 +133,8 @@ const PROPERTIES = {
   d: '(d) Helm 3 and Helm 4 render byte-identical output',
   e: '(e) turning one connection off removes exactly its flows',
   f: '(f) every rendered object is valid Kubernetes (OpenAPI schema, API server rules)',
+  g: '(g) the cilium render allows the same flows, plus exactly the declared DNS-name and entity flows',
+  h: "(h) every object of the cilium render passes Cilium v1.20.2's CRD schema",
 } as const;
 type PropertyId = keyof typeof PROPERTIES;
 
@@ -135,6 +150,8 @@ type Run = {
   main4?: AliasOutput;
   off4?: AliasOutput;
   main3?: AliasOutput;
+  /** The values with policyEngine cilium, Helm 4. */
+  cilium4?: AliasOutput;
   /** Problems per property (no entry: the property passed). */
   problems: Partial<Record<PropertyId, string[]>>;
   /** Properties this run exercised (e.g. no (e) without a connection to turn off). */
@@ -226,11 +243,19 @@ async function render(batch: Run[]): Promise<void> {
   let pending = batch.filter((r) => r.values !== undefined);
   while (pending.length > 0) {
     const withOff = pending.filter((r) => r.offValues !== undefined);
-    // Three processes of about the same size, so that both cores stay busy.
+    const withCilium = pending.filter((r) => r.index === undefined || r.index < CILIUM_RUNS);
+    // Four processes of about the same size, so that both cores stay busy.
     const jobs = [
       { version: 4, batch: renderer.prepare(pending.map((r) => overrideOf(r.case.values))), runs: pending, off: false },
       { version: 4, batch: renderer.prepare(withOff.map((r) => overrideOf(r.offValues))), runs: withOff, off: true },
       { version: 3, batch: renderer.prepare(pending.map((r) => overrideOf(r.case.values))), runs: pending, off: false },
+      {
+        version: 4,
+        batch: renderer.prepare(withCilium.map((r) => ({ ...overrideOf(r.case.values), policyEngine: 'cilium' }))),
+        runs: withCilium,
+        off: false,
+        cilium: true,
+      },
     ] as const;
     const started = performance.now();
     const outs = await Promise.all(jobs.map((job) => job.batch.template(job.version)));
@@ -243,18 +268,25 @@ async function render(batch: Run[]): Promise<void> {
       for (const alias of out.failedAliases) {
         const run = job.runs[job.batch.aliases.indexOf(alias)];
         if (!run) continue;
-        const which = job.off ? `the values with connection ${run.offName} off` : 'the values';
+        const which = job.off
+          ? `the values with connection ${run.offName} off`
+          : 'cilium' in job
+            ? 'the values with policyEngine cilium'
+            : 'the values';
         problem(run, 'valid', `Helm ${job.version} refuses ${which}:\n${excerpt(out.stderr, alias)}`);
         refused.add(run);
       }
     });
     if (refused.size === 0) {
-      const [main4, off4, main3] = outs;
-      stats.renders4 += pending.length + withOff.length;
+      const [main4, off4, main3, cilium4] = outs;
+      stats.renders4 += pending.length + withOff.length + withCilium.length;
       stats.renders3 += pending.length;
       pending.forEach((run, i) => {
         run.main4 = main4?.outputs[i];
         run.main3 = main3?.outputs[i];
+      });
+      withCilium.forEach((run, i) => {
+        run.cilium4 = cilium4?.outputs[i];
       });
       withOff.forEach((run, i) => {
         run.off4 = off4?.outputs[i];
@@ -440,6 +472,7 @@ function loadPolicies(
   output: AliasOutput,
   label: string,
   objects: Record<string, unknown>[],
+  property: PropertyId = 'c',
 ): NetworkPolicy[] | undefined {
   try {
     return loadManifestText(output.text, `${label}.yaml`, {
@@ -447,7 +480,7 @@ function loadPolicies(
       onObject: (object) => objects.push(object),
     }).policies;
   } catch (error) {
-    problem(run, 'c', `${label}: src/verify/load.ts refuses the chart's output: ${(error as Error).message}`);
+    problem(run, property, `${label}: src/verify/load.ts refuses the chart's output: ${(error as Error).message}`);
     return undefined;
   }
 }
@@ -469,10 +502,12 @@ function checkIntent(
   return { analysis, policies };
 }
 
-const endpointKey = (e: Endpoint): string => (e.kind === 'pod' ? `p${e.cls.id}` : `i${e.index}`);
+const endpointKey = (e: Endpoint): string =>
+  e.kind === 'pod' ? `p${e.cls.id}` : e.kind === 'ip' ? `i${e.index}` : `s${e.name}`;
 
 function describeEndpoint(e: Endpoint): string {
   if (e.kind === 'pod') return e.cls.workloads.map((w) => `${w.namespace}/${w.name}`).join('+');
+  if (e.kind === 'symbol') return e.name;
   return rangeToCidrs(e.atom).slice(0, 3).join(', ') + (rangeToCidrs(e.atom).length > 3 ? ', …' : '');
 }
 
@@ -572,6 +607,124 @@ function checkValidity(run: Run, output: AliasOutput, objects: Record<string, un
   }
 }
 
+/** The symbolic flows the values declare (networks' fqdns and entities): `from>to` → ports. */
+function declaredSymbols(analysis: Analysis, values: ValuesOutput): Map<string, PortSet> {
+  const pods = analysis.podEndpoints();
+  const podsOf = (end: ResolvedEndpoint): Endpoint[] =>
+    end.kind === 'network'
+      ? []
+      : pods.filter(
+          (e) =>
+            (end.kind === 'component' || !end.namespaceSelector
+              ? e.cls.namespace === NAMESPACE
+              : matchesSelector(end.namespaceSelector, e.cls.namespaceLabels)) &&
+            matchesSelector(end.podSelector, e.cls.labels),
+        );
+  const symbolsOf = (end: ResolvedEndpoint, side: 'from' | 'to'): string[] =>
+    end.kind !== 'network'
+      ? []
+      : [
+          ...(side === 'to'
+            ? end.fqdns.map(
+                (f) => `fqdn:${('matchName' in f ? f.matchName : f.matchPattern).toLowerCase().replace(/\.$/, '')}`,
+              )
+            : []),
+          ...end.entities.map((e) => `entity:${e}`),
+        ];
+  const result = new Map<string, PortSet>();
+  const add = (from: string, to: string, ports: PortSet): void => {
+    const key = `${from}>${to}`;
+    result.set(key, (result.get(key) ?? PortSet.none()).union(ports));
+  };
+  for (const c of expandConnections({ ...values, policyEngine: 'cilium' }, { namespace: NAMESPACE })) {
+    for (const symbol of symbolsOf(c.to, 'to')) {
+      for (const from of podsOf(c.from)) add(endpointKey(from), `s${symbol}`, portsOf(c.ports, undefined));
+    }
+    for (const symbol of symbolsOf(c.from, 'from')) {
+      for (const to of podsOf(c.to)) add(`s${symbol}`, endpointKey(to), portsOf(c.ports, to));
+    }
+  }
+  return result;
+}
+
+/**
+ * (g): the cilium render's analysis against the kubernetes render's: the same ports between every
+ * pair of pod classes and address atoms, and between pods and symbolic endpoints exactly what the
+ * values declare.
+ */
+function checkEngines(run: Run, kubernetes: Analysis, cilium: Analysis, values: ValuesOutput): void {
+  run.checked.add('g');
+  const a = [...kubernetes.podEndpoints(), ...kubernetes.addressEndpoints()];
+  const b = [...cilium.podEndpoints(), ...cilium.addressEndpoints()];
+  if (a.length !== b.length) {
+    problem(run, 'g', `the two analyses have ${a.length} and ${b.length} endpoints (pod classes and atoms)`);
+    return;
+  }
+  let reported = 0;
+  const say = (text: string): void => {
+    if (reported++ < 6) problem(run, 'g', text);
+  };
+  for (let i = 0; i < a.length; i += 1) {
+    for (let j = 0; j < a.length; j += 1) {
+      const [fa, ta, fb, tb] = [a[i], a[j], b[i], b[j]];
+      if (!fa || !ta || !fb || !tb || (fa.kind === 'ip' && ta.kind === 'ip')) continue;
+      const k = kubernetes.allowed(fa, ta);
+      const c = cilium.allowed(fb, tb);
+      if (!k.equals(c))
+        say(
+          `${describeEndpoint(fa)} → ${describeEndpoint(ta)}: kubernetes allows [${k.toString()}], cilium [${c.toString()}]`,
+        );
+    }
+  }
+  const expected = declaredSymbols(cilium, values);
+  const seen = new Set<string>();
+  const pods = cilium.podEndpoints();
+  for (const symbol of cilium.symbolEndpoints()) {
+    for (const pod of pods) {
+      for (const [from, to] of [
+        [pod, symbol],
+        [symbol, pod],
+      ] as const) {
+        const key = `${endpointKey(from)}>${endpointKey(to)}`;
+        seen.add(key);
+        const got = cilium.allowed(from, to);
+        // A pod no policy isolates in that direction (a peer, the DNS pods…) may reach (be reached by) anything.
+        const open =
+          pod === from
+            ? !cilium.isolated(pod.cls, 'egress')
+            : !cilium.isolated(pod.cls, 'ingress') && !symbol.name.startsWith('fqdn:');
+        const want = open ? PortSet.all() : (expected.get(key) ?? PortSet.none());
+        if (!got.equals(want))
+          say(
+            `${describeEndpoint(from)} → ${describeEndpoint(to)}: cilium allows [${got.toString()}], the values declare [${want.toString()}]`,
+          );
+      }
+    }
+  }
+  for (const [key, ports] of expected) {
+    if (!seen.has(key) && !ports.isEmpty())
+      say(`${key}: declared [${ports.toString()}], but the cilium render names no such endpoint`);
+  }
+  if (reported > 6) problem(run, 'g', `… and ${reported - 6} more differences`);
+}
+
+/** (h): every object of the cilium render passes the CRD schema of Cilium v1.20.2. */
+function checkCiliumSchema(run: Run, output: AliasOutput, objects: Record<string, unknown>[]): void {
+  run.checked.add('h');
+  const documents = documentTexts(output).length;
+  if (objects.length !== documents) problem(run, 'h', `${objects.length} objects parsed from ${documents} documents`);
+  let reported = 0;
+  objects.forEach((object, i) => {
+    const name = (object['metadata'] as { name?: unknown } | undefined)?.name;
+    if (object['kind'] !== 'CiliumNetworkPolicy' || object['apiVersion'] !== 'cilium.io/v2')
+      problem(run, 'h', `object ${i} (${String(name)}) is a ${String(object['apiVersion'])} ${String(object['kind'])}`);
+    for (const issue of validateCiliumNetworkPolicy(object)) {
+      if (reported++ < 8) problem(run, 'h', `object ${i} (${String(name)}): ${formatIssue(issue)}`);
+    }
+  });
+  if (reported > 8) problem(run, 'h', `… and ${reported - 8} more issues`);
+}
+
 /** The objects of a render parsed on their own (when no load.ts parse of the same text exists). */
 function parseObjects(run: Run, output: AliasOutput, label: string): Record<string, unknown>[] {
   try {
@@ -587,6 +740,7 @@ function check(run: Run): void {
   const { values, main4, main3, off4 } = run;
   if (!values || !main4 || !main3) return;
   run.checked.add('a').add('c').add('d').add('f');
+  if (run.cilium4) run.checked.add('g').add('h');
   if (main4.raw !== main3.raw) {
     const lines4 = main4.raw.split('\n');
     const lines3 = main3.raw.split('\n');
@@ -615,6 +769,21 @@ function check(run: Run): void {
   if (!policies) return;
   const cidrs = blockCidrs(policies);
   const before = timed('c', () => checkIntent(run, policies, values, cidrs, 'values'));
+  if (run.cilium4) {
+    const ciliumObjects: Record<string, unknown>[] = [];
+    const ciliumPolicies = timed('load', () =>
+      loadPolicies(run, run.cilium4 as AliasOutput, 'cilium', ciliumObjects, 'g'),
+    );
+    timed('h', () => checkCiliumSchema(run, run.cilium4 as AliasOutput, ciliumObjects));
+    if (ciliumPolicies) {
+      timed('g', () => {
+        const shared = [...cidrs, ...blockCidrs(ciliumPolicies)];
+        const kubernetes = analyze({ policies, ...inventoryOf(values), cidrs: shared });
+        const cilium = analyze({ policies: ciliumPolicies, ...inventoryOf(values), cidrs: shared });
+        checkEngines(run, kubernetes, cilium, values);
+      });
+    }
+  }
   if (!offPolicies || !offValues) return;
   const after = timed('c', () => checkIntent(run, offPolicies, offValues, cidrs, `values with ${run.offName} off`));
   timed('e', () => checkOneOff(run, before.analysis, after.analysis, values, offValues));
@@ -713,7 +882,7 @@ describe(`property: ${RUNS} random valid values, rendered by Helm 4 and Helm 3, 
     const seconds = (ms: number | undefined): string => `${((ms ?? 0) / 1000).toFixed(1)} s`;
     const lines = [
       `[property] seed ${SEED}: ${RUNS} runs; Helm 4 rendered ${stats.renders4} values, Helm 3 ${stats.renders3} (${stats.shrinkRenders} while shrinking)`,
-      `[property] time: generate ${seconds(timings['generate'])}, render+check ${seconds(timings['render+check'])} (Helm wall ${seconds(stats.helmMillis)}; checks ${seconds(timings['check'])}: (a)+(b) ${seconds(timings['a+b'])}, load ${seconds(timings['load'])}, analyze+intent ${seconds(timings['c'])}, (e) ${seconds(timings['e'])}, (f) ${seconds(timings['f'])})`,
+      `[property] time: generate ${seconds(timings['generate'])}, render+check ${seconds(timings['render+check'])} (Helm wall ${seconds(stats.helmMillis)}; checks ${seconds(timings['check'])}: (a)+(b) ${seconds(timings['a+b'])}, load ${seconds(timings['load'])}, analyze+intent ${seconds(timings['c'])}, (e) ${seconds(timings['e'])}, (f) ${seconds(timings['f'])}, (g) ${seconds(timings['g'])}, (h) ${seconds(timings['h'])})`,
       `[property] (f) validated ${stats.objectsValidated} objects of ${stats.rendersValidated} renders (Helm 4: values and one-connection-off variants; Helm 3: values)`,
       ...(Object.keys(PROPERTIES) as PropertyId[]).map(
         (p) =>
@@ -732,7 +901,12 @@ describe(`property: ${RUNS} random valid values, rendered by Helm 4 and Helm 3, 
         // Each property must really be exercised, not vacuously true: with the default run count,
         // every property is checked on at least 1,000 runs.
         if (!REPLAY_PATH) {
-          const needed = property === 'b' || property === 'e' ? Math.ceil(RUNS * MIN_SHARE_B_E) : RUNS;
+          const needed =
+            property === 'b' || property === 'e'
+              ? Math.ceil(RUNS * MIN_SHARE_B_E)
+              : property === 'g' || property === 'h'
+                ? CILIUM_RUNS
+                : RUNS;
           expect(count(property)).toBeGreaterThanOrEqual(needed);
         }
       },

@@ -26,7 +26,11 @@
 //   defaultDeny is off — in the release namespace itself.
 // - Networks: canonical IPv4/IPv6 CIDRs (host bits zero, RFC 5952 text), excludePrivate only when
 //   every cidr strictly contains or is disjoint from each of privateCidrs, excepts strictly inside
-//   one of the cidrs.
+//   one of the cidrs; sometimes DNS names (fqdns: names, patterns, awsS3Region; only while DNS is
+//   enabled) and entities besides the cidrs, so that both engines render every generated value.
+//   Connections name only networks with cidrs (the chart's default s3-by-name has none).
+// - Pod label keys are never ones Cilium's default label filter drops (CILIUM_IGNORED_LABEL_KEY,
+//   such as k8s.io/…): the cilium engine refuses them, and property (g) renders every value with both.
 // - Connections: endpoints name defined components (enabled or not), peers or networks, at least
 //   one end a component; ports are numbers, ranges (endPort >= port) and named ports (only towards
 //   components and peers); protocols TCP/UDP/SCTP or omitted. Some connections are disabled.
@@ -35,7 +39,14 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { DEFAULT_VALUES } from '../../src/model/defaults.ts';
-import { DNS1123_LABEL, LABEL_KEY, LABEL_VALUE, PORT_NAME, Description } from '../../src/model/primitives.ts';
+import {
+  CILIUM_IGNORED_LABEL_KEY,
+  DNS1123_LABEL,
+  LABEL_KEY,
+  LABEL_VALUE,
+  PORT_NAME,
+  Description,
+} from '../../src/model/primitives.ts';
 import type { ValuesInput } from '../../src/model/values.ts';
 import type { Workload } from '../../src/verify/types.ts';
 
@@ -77,7 +88,7 @@ const namespaceArbitrary = (release: string): fc.Arbitrary<string> =>
   ).filter((ns) => ns !== release && DNS1123_LABEL.test(ns) && !YAML11_BOOLEANS.has(ns));
 
 const prefixArbitrary = weighted(
-  [3, fc.constantFrom('example.com', 'fineract.apache.org', 'a.b', 'k8s.io')],
+  [3, fc.constantFrom('example.com', 'fineract.apache.org', 'a.b', 'x-k8s.io')],
   [1, fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,8}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,6}[a-z0-9])?){0,2}$/)],
 );
 
@@ -86,7 +97,9 @@ const randomKey = (first: string): fc.Arbitrary<string> =>
   fc
     .tuple(maybe(prefixArbitrary, 3), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/))
     .map(([prefix, name]) => `${prefix ? `${prefix}/` : ''}${first}${name}`)
-    .filter((key) => LABEL_KEY.test(key) && !YAML11_BOOLEANS.has(key.toLowerCase()));
+    .filter(
+      (key) => LABEL_KEY.test(key) && !YAML11_BOOLEANS.has(key.toLowerCase()) && !CILIUM_IGNORED_LABEL_KEY.test(key),
+    );
 
 /** Label keys of components' pods (never used by peers). */
 const componentKey = weighted(
@@ -458,9 +471,24 @@ const podsRaw = (release: string) =>
 const peerRaw = (release: string) =>
   fc.record({ name: nameArbitrary, pods: podsRaw(release), description: maybe(descriptionArbitrary) });
 
+/** DNS names and patterns of a network (Cilium toFQDNs), sometimes upper case or with a final dot. */
+const dnsLabel = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,8}[a-z0-9])?$/);
+const dnsName = fc
+  .tuple(fc.array(dnsLabel, { minLength: 1, maxLength: 3 }), fc.constantFrom('example.com', 'partner.example', 'io'))
+  .map(([labels, domain]) => `${labels.join('.')}.${domain}`);
+const fqdnRaw = weighted<Json>(
+  [3, dnsName.map((name) => ({ matchName: name }))],
+  [1, dnsName.map((name) => ({ matchName: `${name.toUpperCase()}.` }))],
+  [2, dnsName.map((name) => ({ matchPattern: `*.${name}` }))],
+  [1, dnsName.map((name) => ({ matchPattern: `**.${name}` }))],
+  [1, fc.constantFrom('eu-west-1', 'us-east-2', 'ap-southeast-2', 'us-gov-west-1').map((r) => ({ awsS3Region: r }))],
+);
+
 const networkRaw = fc.record({
   name: nameArbitrary,
   cidrs: fc.array(cidrArbitrary(), { minLength: 1, maxLength: 3 }),
+  fqdns: maybe(fc.array(fqdnRaw, { minLength: 1, maxLength: 3 })),
+  entities: maybe(fc.subarray(['kube-apiserver', 'world'] as const, { minLength: 1 })),
   excludePrivate: fc.boolean(),
   writeExcludePrivate: fc.boolean(),
   excepts: fc.array(
@@ -591,6 +619,10 @@ function resolveValues(raw: ValuesRaw): ValuesInput {
     peers[p.name] = compact({ ...resolvePods(p.pods, defaultDeny), description: p.description });
 
   const networks: Json = { ...(base?.networks ?? {}) };
+  // DNS names need the DNS rule, without port ranges (Cilium's DNS proxy takes none), with cilium.
+  const dnsEnabled =
+    raw.dns === undefined ||
+    (raw.dns.enabled && resolvePorts(raw.dns.ports, false).every((p) => p.endPort === undefined));
   for (const n of raw.networks) {
     const excludable = n.cidrs.every((c) => privates.every((p) => ['inside', 'disjoint'].includes(cidrRelation(p, c))));
     const excludePrivate = n.excludePrivate && excludable;
@@ -606,6 +638,8 @@ function resolveValues(raw: ValuesRaw): ValuesInput {
     }
     networks[n.name] = compact({
       cidrs: n.cidrs.map(formatCidr),
+      fqdns: dnsEnabled ? n.fqdns : undefined,
+      entities: n.entities,
       ...(excludePrivate || n.writeExcludePrivate ? { excludePrivate } : {}),
       except: except.length > 0 ? except : undefined,
       description: n.description,
@@ -615,7 +649,8 @@ function resolveValues(raw: ValuesRaw): ValuesInput {
   const names = {
     component: sortedKeys(components),
     peer: sortedKeys(peers),
-    network: sortedKeys(networks),
+    // Only networks with cidrs: the kubernetes engine refuses a connection through one without.
+    network: sortedKeys(networks).filter((name) => (networks[name] as Json)['cidrs'] !== undefined),
   };
   const endpoint = (e: { kind: EndpointKind; index: number }): { kind: EndpointKind; name: string } => {
     const kind = names[e.kind].length > 0 ? e.kind : 'component';

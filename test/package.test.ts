@@ -485,6 +485,19 @@ export default defineValues({
       expect(report.findings.some((f) => f.severity === 'error')).toBe(true);
     });
 
+    it.skipIf(skip)("verify: CiliumNetworkPolicies, checked against the packaged copy of Cilium's CRD schema", () => {
+      const manifests = join(REPO_ROOT, 'test', 'fixtures', 'cilium');
+      const workloads = join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml');
+      const good = npx(node, ['verify', '-m', join(manifests, 'spec-shape.yaml'), '-w', workloads, '-o', 'json']);
+      expect(good.status, good.stderr).toBe(0);
+      const report = JSON.parse(good.stdout) as { connections: { to: string }[] };
+      expect(report.connections.some((c) => c.to.startsWith('fqdn:'))).toBe(true);
+      // A policy the CRD schema refuses is exit 2, named, whatever else is right.
+      const bad = npx(node, ['verify', '-m', join(manifests, 'refused.yaml'), '-w', workloads]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('refused.yaml:');
+    });
+
     it.skipIf(skip)('require() of the SDK from CommonJS', () => {
       const result = run('node', ['sdk.cjs'], cjs, dirname(node));
       expect(result.status, result.stderr).toBe(0);

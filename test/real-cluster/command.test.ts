@@ -90,6 +90,15 @@ describe.skipIf(sandboxUnavailable() !== undefined)('fineract-netpol sandbox (th
     expect(await leftovers(run.runId as string)).toEqual([]);
   });
 
+  it('policyEngine cilium: exit 2 before any namespace is made, naming why (kube-router enforces NetworkPolicies)', async () => {
+    const cilium = join(REPO_ROOT, 'examples', 'cilium', 'uat-cilium.yaml');
+    const run = await runCli(['sandbox', '-f', join(VALUES_DIR, 'uat.yaml'), '-f', cilium]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('policyEngine: cilium');
+    expect(run.stderr).toContain('kube-router');
+    expect(run.runId).toBeUndefined();
+  });
+
   it('exits 1 when the packets show a flow the values do not declare (a hand-written policy left behind)', async () => {
     const legacy = join(scratch, 'stray');
     writeFileSync(

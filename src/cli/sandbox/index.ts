@@ -100,6 +100,13 @@ export async function sandbox(
   const valueArgs = options.values.flatMap((file) => ['-f', resolve(file)]);
   const rendered = await exec([helmBinary, 'template', release, CHART_DIR, '-n', namespace, ...valueArgs]);
   const renderedPolicies = (await loadManifests(['-'], { readStdin: () => Promise.resolve(rendered) })).policies;
+  if (renderedPolicies.some((policy) => policy.cilium)) {
+    throw new UsageError(
+      'the values set policyEngine: cilium, and the sandbox enforces NetworkPolicies with kube-router, not Cilium: ' +
+        "try the environment's NetworkPolicies on real packets (its values without policyEngine: cilium), and check " +
+        'the cilium render with `fineract-netpol verify` (the property test shows both engines allow the same flows)',
+    );
+  }
   const legacy =
     options.legacy && options.legacy.length > 0
       ? await loadManifests(options.legacy, { defaultNamespace: namespace })

@@ -155,7 +155,7 @@ export interface FineractNetpolValues {
     [k: string]: Peer;
   };
   /**
-   * IP blocks outside the cluster that connections name, keyed by name.
+   * Addresses outside the cluster that connections name, keyed by name: IP blocks, and with policyEngine cilium DNS names and entities.
    */
   networks?: {
     [k: string]: Network;

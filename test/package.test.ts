@@ -255,11 +255,18 @@ export default defineValues({
         .filter((key) => !written.includes(key))
         .sort(),
     );
-    expect(completionsAt('/*network*/')).toEqual(['cidrs', 'description', 'except', 'excludePrivate']);
+    expect(completionsAt('/*network*/')).toEqual([
+      'cidrs',
+      'description',
+      'entities',
+      'except',
+      'excludePrivate',
+      'fqdns',
+    ]);
     expect(completionsAt('/*port*/')).toEqual(['endPort', 'port', 'protocol']);
     // Hover on a key: its description from the model.
     const info = service.getQuickInfoAtPosition(file, source.indexOf('networks') + 1);
-    expect(ts.displayPartsToString(info?.documentation)).toMatch(/^IP blocks outside the cluster/);
+    expect(ts.displayPartsToString(info?.documentation)).toMatch(/^Addresses outside the cluster/);
   });
 });
 

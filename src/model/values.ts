@@ -447,7 +447,7 @@ export const Values = z
       .default(fresh(d.networks))
       .meta({
         ...markdown(
-          'IP blocks outside the cluster that connections name, keyed by name.',
+          'Addresses outside the cluster that connections name, keyed by name: IP blocks, and with policyEngine cilium DNS names and entities.',
           'Name one in a connection with `{network: <name>}`.',
         ),
         defaultSnippets: [

@@ -297,6 +297,12 @@ plan.network results of every network, by name.
 - A connection naming a disabled component is skipped (the component is not deployed).
 - monitoring.enabled adds an ingress rule from Prometheus to every component with metricsPorts;
   dns.enabled adds an egress rule to the DNS pods to every component.
+- policyEngine kubernetes: a connection through a network without cidrs is an error (its fqdns
+  and entities are never rendered). policyEngine cilium: a rule also has .field (Endpoints,
+  CIDRSet, FQDNs or Entities: the template writes from<field>/to<field>), peersYaml is that
+  field's list and portsYaml Cilium's toPorts; a connection with a network gives one rule per
+  kind the network has (FQDNs for egress only), and the DNS rule of a component with an FQDNs
+  rule carries rules.dns.
 Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "root" $ "networks" $networks "out" $plan) }}
 */}}
 {{- define "fineract-netpol.plan.connections" -}}

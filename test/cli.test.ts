@@ -830,6 +830,48 @@ describe('diff', () => {
     });
   });
 
+  it('kubernetes → cilium (the uat switch of examples/cilium): only the S3 and identity-provider flows change, each with its values key', () => {
+    const cilium = join(REPO_ROOT, 'examples', 'cilium', 'uat-cilium.yaml');
+    const after = render('diff-uat-cilium', [UAT_VALUES, cilium]);
+    // No --namespace-map (a bug spread the workload file's empty policy list over the analysis
+    // that names the causes: "cannot tell the release namespace … (no policy)").
+    const result = runCli([
+      'diff',
+      '--before',
+      uat,
+      '--after',
+      after,
+      '--workloads',
+      WORKLOADS,
+      '--values-before',
+      UAT_VALUES,
+      '--values-after',
+      UAT_VALUES,
+      '--values-after',
+      cilium,
+    ]);
+    expect(result.status, result.stderr).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    const changes = lines.filter((l) => /^[-+~] /.test(l));
+    const because = (line: string) => lines[lines.indexOf(line) + 1];
+    const internet = '0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 : TCP 443';
+    expect(because(`- fineract-uat/fineract-write => ${internet}`)).toBe(
+      '    because: connections.fineract-to-s3.enabled',
+    );
+    expect(because(`- fineract-uat/keycloak => ${internet}`)).toBe(
+      '    because: connections.keycloak-to-oidc-federation.enabled',
+    );
+    expect(because('+ fineract-uat/fineract-write => fqdn:s3.eu-west-1.amazonaws.com : TCP 443')).toBe(
+      '    because: connections.fineract-to-s3-by-name.enabled',
+    );
+    expect(changes.filter((l) => l.startsWith('+ fineract-uat/keycloak '))).toEqual([
+      '+ fineract-uat/keycloak => fqdn:accounts.google.com : TCP 443',
+      '+ fineract-uat/keycloak => fqdn:login.microsoftonline.com : TCP 443',
+    ]);
+    // Nothing else moves: three Fineract workloads × four S3 names, two identity providers.
+    expect(lines.at(-1)).toBe('4 removed, 14 added, 0 changed connection(s)');
+  });
+
   it('environments in different namespaces: --namespace-map leaves the real differences, each with its values key', () => {
     const production = render('diff-production', [join(VALUES_DIR, 'production.yaml')], 'fineract-production');
     const args = ['diff', '--before', uat, '--after', production, '--workloads', WORKLOADS];

@@ -98,7 +98,9 @@ export function renameInventoryNamespaces(
   inventory: { namespaces: Namespace[]; workloads: Workload[] },
   map: ReadonlyMap<string, string>,
 ): { namespaces: Namespace[]; workloads: Workload[] } {
-  if (map.size === 0) return inventory;
+  // Only the two fields: the caller may pass a whole LoadedManifests, whose `policies` (the
+  // inventory files' own, usually none) would otherwise be spread over the policies analysed.
+  if (map.size === 0) return { namespaces: inventory.namespaces, workloads: inventory.workloads };
   const rename = (value: string) => map.get(value) ?? value;
   const namespaces = new Map<string, Namespace>();
   for (const ns of inventory.namespaces) {

@@ -100,7 +100,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
     ];
     const symbols = [...declaredSymbols(valuesBefore), ...declaredSymbols(valuesAfter)];
     const side = (policies: typeof beforePolicies, values: typeof valuesBefore) => {
-      const analysis = analyze({ policies, ...inventory, cidrs, symbols });
+      const analysis = analyze({ ...inventory, policies, cidrs, symbols });
       return { analysis, values, namespace: options.namespace ?? releaseNamespaceOf(analysis, values) };
     };
     const because = explainChanges(changes, {

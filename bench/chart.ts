@@ -16,6 +16,10 @@
 // Usage: scripts/run node bench/chart.ts                       # every case, 7 runs, current chart only
 //        scripts/run node bench/chart.ts --before 2a1bc22      # and the chart of that commit, same run
 //        scripts/run node bench/chart.ts --cases uat,c200-n2000 --runs 11
+//        scripts/run node bench/chart.ts --engine cilium                # CiliumNetworkPolicies (issue 12)
+// --engine cilium adds `policyEngine: cilium` to every case (uat also gets the S3 and identity
+// provider switch of examples/cilium/uat-cilium.yaml, so that toFQDNs and rules.dns are rendered);
+// it does not go with --before (an older chart may not know policyEngine).
 // Cases and static charts go to bench/out/chart/ (git-ignored).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,8 +35,12 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '7' },
     before: { type: 'string' },
     cases: { type: 'string' },
+    engine: { type: 'string', default: 'kubernetes' },
   },
 });
+if (args.engine !== 'kubernetes' && args.engine !== 'cilium') fail('--engine is kubernetes or cilium');
+if (args.engine === 'cilium' && args.before)
+  fail('--engine cilium does not go with --before (an older chart may not know policyEngine)');
 const RUNS = Number(args.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1) fail('--runs must be a positive integer');
 
@@ -53,6 +61,16 @@ const ALL_CASES: Case[] = [
     what: `${c.components} + 4 components, ${c.connections} + 12 connections (bench/chart-cases.ts)`,
   })),
 ];
+if (args.engine === 'cilium') {
+  mkdirSync(CHART_OUT_DIR, { recursive: true });
+  const engine = join(CHART_OUT_DIR, 'engine-cilium.yaml');
+  writeFileSync(engine, 'policyEngine: cilium\n');
+  for (const c of ALL_CASES) {
+    c.valuesFiles.push(engine);
+    if (c.name === 'uat') c.valuesFiles.push(join(REPO_ROOT, 'examples', 'cilium', 'uat-cilium.yaml'));
+    c.what += c.name === 'uat' ? ', cilium (+ examples/cilium/uat-cilium.yaml)' : ', cilium';
+  }
+}
 const wanted = args.cases?.split(',');
 const CASES = wanted ? ALL_CASES.filter((c) => wanted.includes(c.name)) : ALL_CASES;
 if (wanted && CASES.length !== wanted.length) {

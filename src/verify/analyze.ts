@@ -489,26 +489,26 @@ function groupClasses(workloads: Workload[], namespaces: Namespace[]): PodClass[
   return [...byKey.values()];
 }
 
+/** Every peer item of every rule of the policies (ingress `from`, egress `to`), in order. */
+function* policyPeers(policies: NetworkPolicy[]): Generator<NetworkPolicyPeer> {
+  for (const policy of policies) {
+    for (const rule of policy.ingress ?? []) yield* rule.from ?? [];
+    for (const rule of policy.egress ?? []) yield* rule.to ?? [];
+  }
+}
+
 /** Every symbolic endpoint the policies' peers name (`fqdn:…`, `entity:…`), sorted, once each. */
 export function policySymbols(policies: NetworkPolicy[]): string[] {
   const symbols = new Set<string>();
-  for (const policy of policies) {
-    const rules = [...(policy.ingress ?? []).map((r) => r.from), ...(policy.egress ?? []).map((r) => r.to)];
-    for (const peers of rules) for (const peer of peers ?? []) for (const s of symbolsOfPeer(peer)) symbols.add(s);
-  }
+  for (const peer of policyPeers(policies)) for (const s of symbolsOfPeer(peer)) symbols.add(s);
   return [...symbols].sort(compareText);
 }
 
 /** Every ipBlock cidr and except of the policies. */
 export function blockCidrs(policies: NetworkPolicy[]): string[] {
   const cidrs: string[] = [];
-  for (const policy of policies) {
-    const rules = [...(policy.ingress ?? []).map((r) => r.from), ...(policy.egress ?? []).map((r) => r.to)];
-    for (const peers of rules) {
-      for (const peer of peers ?? []) {
-        if (peer.ipBlock) cidrs.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
-      }
-    }
+  for (const peer of policyPeers(policies)) {
+    if (peer.ipBlock) cidrs.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
   }
   return cidrs;
 }

@@ -79,10 +79,14 @@ export function networkSymbols(values: ValuesOutput, network: NetworkEndpoint): 
 
 /**
  * The symbolic endpoints (`fqdn:…`, `entity:…`) of the networks the values' connections use,
- * with policyEngine cilium ([] otherwise): pass them as `AnalysisInput.symbols`.
+ * with policyEngine cilium ([] otherwise): pass them as `AnalysisInput.symbols`. `connections`:
+ * the values' expanded connections, when the caller has them already.
  */
-export function declaredSymbols(values: ValuesOutput): string[] {
-  const symbols = expandConnections(values)
+export function declaredSymbols(
+  values: ValuesOutput,
+  connections: ExpandedConnection[] = expandConnections(values),
+): string[] {
+  const symbols = connections
     .flatMap((c) => [c.from, c.to])
     .flatMap((e) => (e.kind === 'network' ? networkSymbols(values, e) : []));
   return [...new Set(symbols)].sort(compare);
@@ -166,7 +170,7 @@ class Intent {
       .flatMap((c) => [c.from, c.to])
       .flatMap((e) => (e.kind === 'network' ? e.ipBlocks : []));
     this.ips = ipTargets(analysis, blocks);
-    const symbolNames = [...new Set([...analysis.symbols, ...declaredSymbols(values)])].sort(compare);
+    const symbolNames = [...new Set([...analysis.symbols, ...declaredSymbols(values, this.connections)])].sort(compare);
     this.symbols = symbolNames.map((name, i) => ({
       kind: 'symbol',
       key: `s${i}`,

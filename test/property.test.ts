@@ -69,6 +69,7 @@ import { analyze, blockCidrs, portsOf, type Analysis, type Endpoint } from '../s
 import { intentFindings } from '../src/verify/intent.ts';
 import { formatIssue, validateKubernetesObject } from '../src/verify/kubernetes.ts';
 import { validateCiliumNetworkPolicy } from '../src/verify/cilium-crd.ts';
+import { entitySymbol, fqdnSymbol } from '../src/verify/cilium.ts';
 import { loadManifestText, readManifestObjects } from '../src/verify/load.ts';
 import { PortSet } from '../src/verify/ports.ts';
 import { matchesSelector } from '../src/verify/selectors.ts';
@@ -511,22 +512,39 @@ function describeEndpoint(e: Endpoint): string {
   return rangeToCidrs(e.atom).slice(0, 3).join(', ') + (rangeToCidrs(e.atom).length > 3 ? ', …' : '');
 }
 
+/** Is the analyzer's endpoint one that a connection's end names (a network: its ipBlocks only)? */
+function matchesEnd(end: ResolvedEndpoint, e: Endpoint): boolean {
+  if (end.kind === 'network') return e.kind === 'ip' && end.ipBlocks.some((block) => inBlock(block, e.atom));
+  if (e.kind !== 'pod') return false;
+  const inNamespace =
+    end.kind === 'component' || !end.namespaceSelector
+      ? e.cls.namespace === NAMESPACE
+      : matchesSelector(end.namespaceSelector, e.cls.namespaceLabels);
+  return inNamespace && matchesSelector(end.podSelector, e.cls.labels);
+}
+
+/**
+ * The pairs of endpoints two analyses of the same inventory and address atoms compare, by
+ * position (`from` and `to` of the first, and their counterparts in the second); never two
+ * address atoms, between which no policy decides anything.
+ */
+function* endpointPairs(a: Endpoint[], b: Endpoint[]): Generator<[Endpoint, Endpoint, Endpoint, Endpoint]> {
+  for (let i = 0; i < a.length; i += 1) {
+    for (let j = 0; j < a.length; j += 1) {
+      const [fa, ta, fb, tb] = [a[i], a[j], b[i], b[j]];
+      if (!fa || !ta || !fb || !tb || (fa.kind === 'ip' && ta.kind === 'ip')) continue;
+      yield [fa, ta, fb, tb];
+    }
+  }
+}
+
 /** What the expanded connections declare between the analysis's endpoints (the reference of (e)). */
 function declared(analysis: Analysis, values: ValuesOutput): Map<string, PortSet> {
   const endpoints = analysis.endpoints();
-  const matches = (end: ResolvedEndpoint, e: Endpoint): boolean => {
-    if (end.kind === 'network') return e.kind === 'ip' && end.ipBlocks.some((block) => inBlock(block, e.atom));
-    if (e.kind !== 'pod') return false;
-    const inNamespace =
-      end.kind === 'component' || !end.namespaceSelector
-        ? e.cls.namespace === NAMESPACE
-        : matchesSelector(end.namespaceSelector, e.cls.namespaceLabels);
-    return inNamespace && matchesSelector(end.podSelector, e.cls.labels);
-  };
   const result = new Map<string, PortSet>();
   for (const c of expandConnections(values, { namespace: NAMESPACE })) {
-    const froms = endpoints.filter((e) => matches(c.from, e));
-    const tos = endpoints.filter((e) => matches(c.to, e));
+    const froms = endpoints.filter((e) => matchesEnd(c.from, e));
+    const tos = endpoints.filter((e) => matchesEnd(c.to, e));
     for (const to of tos) {
       const ports = portsOf(c.ports, to);
       if (ports.isEmpty()) continue;
@@ -558,26 +576,22 @@ function checkOneOff(
   }
   let reported = 0;
   let removedSome = false;
-  for (let i = 0; i < a.length; i += 1) {
-    for (let j = 0; j < a.length; j += 1) {
-      const [fa, ta, fb, tb] = [a[i], a[j], b[i], b[j]];
-      if (!fa || !ta || !fb || !tb || (fa.kind === 'ip' && ta.kind === 'ip')) continue;
-      const allowedBefore = before.allowed(fa, ta);
-      const allowedAfter = after.allowed(fb, tb);
-      const key = `${endpointKey(fa)}>${endpointKey(ta)}`;
-      const removed = allowedBefore.subtract(allowedAfter);
-      const expected = (refBefore.get(key) ?? PortSet.none()).subtract(refAfter.get(key) ?? PortSet.none());
-      const added = allowedAfter.subtract(allowedBefore);
-      removedSome ||= !removed.isEmpty();
-      if ((added.isEmpty() && removed.equals(expected)) || reported >= 4) continue;
-      reported += 1;
-      problem(
-        run,
-        'e',
-        `${describeEndpoint(fa)} → ${describeEndpoint(ta)} with ${run.offName} off: removed [${removed.toString()}], expected [${expected.toString()}]` +
-          (added.isEmpty() ? '' : `, and newly allowed [${added.toString()}]`),
-      );
-    }
+  for (const [fa, ta, fb, tb] of endpointPairs(a, b)) {
+    const allowedBefore = before.allowed(fa, ta);
+    const allowedAfter = after.allowed(fb, tb);
+    const key = `${endpointKey(fa)}>${endpointKey(ta)}`;
+    const removed = allowedBefore.subtract(allowedAfter);
+    const expected = (refBefore.get(key) ?? PortSet.none()).subtract(refAfter.get(key) ?? PortSet.none());
+    const added = allowedAfter.subtract(allowedBefore);
+    removedSome ||= !removed.isEmpty();
+    if ((added.isEmpty() && removed.equals(expected)) || reported >= 4) continue;
+    reported += 1;
+    problem(
+      run,
+      'e',
+      `${describeEndpoint(fa)} → ${describeEndpoint(ta)} with ${run.offName} off: removed [${removed.toString()}], expected [${expected.toString()}]` +
+        (added.isEmpty() ? '' : `, and newly allowed [${added.toString()}]`),
+    );
   }
   if (removedSome && run.index !== undefined) stats.offRemoved += 1;
 }
@@ -608,29 +622,14 @@ function checkValidity(run: Run, output: AliasOutput, objects: Record<string, un
 }
 
 /** The symbolic flows the values declare (networks' fqdns and entities): `from>to` → ports. */
-function declaredSymbols(analysis: Analysis, values: ValuesOutput): Map<string, PortSet> {
+function declaredSymbolFlows(analysis: Analysis, values: ValuesOutput): Map<string, PortSet> {
   const pods = analysis.podEndpoints();
-  const podsOf = (end: ResolvedEndpoint): Endpoint[] =>
-    end.kind === 'network'
-      ? []
-      : pods.filter(
-          (e) =>
-            (end.kind === 'component' || !end.namespaceSelector
-              ? e.cls.namespace === NAMESPACE
-              : matchesSelector(end.namespaceSelector, e.cls.namespaceLabels)) &&
-            matchesSelector(end.podSelector, e.cls.labels),
-        );
+  const podsOf = (end: ResolvedEndpoint): Endpoint[] => pods.filter((e) => matchesEnd(end, e));
+  // Symbol names as verify writes them (src/verify/cilium.ts); which flows they carry is this test's.
   const symbolsOf = (end: ResolvedEndpoint, side: 'from' | 'to'): string[] =>
     end.kind !== 'network'
       ? []
-      : [
-          ...(side === 'to'
-            ? end.fqdns.map(
-                (f) => `fqdn:${('matchName' in f ? f.matchName : f.matchPattern).toLowerCase().replace(/\.$/, '')}`,
-              )
-            : []),
-          ...end.entities.map((e) => `entity:${e}`),
-        ];
+      : [...(side === 'to' ? end.fqdns.map(fqdnSymbol) : []), ...end.entities.map(entitySymbol)];
   const result = new Map<string, PortSet>();
   const add = (from: string, to: string, ports: PortSet): void => {
     const key = `${from}>${to}`;
@@ -664,19 +663,15 @@ function checkEngines(run: Run, kubernetes: Analysis, cilium: Analysis, values: 
   const say = (text: string): void => {
     if (reported++ < 6) problem(run, 'g', text);
   };
-  for (let i = 0; i < a.length; i += 1) {
-    for (let j = 0; j < a.length; j += 1) {
-      const [fa, ta, fb, tb] = [a[i], a[j], b[i], b[j]];
-      if (!fa || !ta || !fb || !tb || (fa.kind === 'ip' && ta.kind === 'ip')) continue;
-      const k = kubernetes.allowed(fa, ta);
-      const c = cilium.allowed(fb, tb);
-      if (!k.equals(c))
-        say(
-          `${describeEndpoint(fa)} → ${describeEndpoint(ta)}: kubernetes allows [${k.toString()}], cilium [${c.toString()}]`,
-        );
-    }
+  for (const [fa, ta, fb, tb] of endpointPairs(a, b)) {
+    const k = kubernetes.allowed(fa, ta);
+    const c = cilium.allowed(fb, tb);
+    if (!k.equals(c))
+      say(
+        `${describeEndpoint(fa)} → ${describeEndpoint(ta)}: kubernetes allows [${k.toString()}], cilium [${c.toString()}]`,
+      );
   }
-  const expected = declaredSymbols(cilium, values);
+  const expected = declaredSymbolFlows(cilium, values);
   const seen = new Set<string>();
   const pods = cilium.podEndpoints();
   for (const symbol of cilium.symbolEndpoints()) {

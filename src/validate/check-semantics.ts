@@ -64,14 +64,14 @@ function checkCiliumLabels(values: Values): Finding[] {
   if (values.policyEngine !== 'cilium') return [];
   const selectors: [Path, unknown][] = [];
   for (const [name, component] of sortedEntries(values.components)) {
-    if (isMap(component) && component.enabled !== false) selectors.push([['components', name], component.podSelector]);
+    if (isMap(component) && isEnabled(component)) selectors.push([['components', name], component.podSelector]);
   }
   for (const [name, peer] of sortedEntries(values.peers)) {
     if (isMap(peer)) selectors.push([['peers', name], peer.podSelector]);
   }
   for (const area of ['dns', 'monitoring'] as const) {
     const pods = values[area];
-    if (isMap(pods) && pods.enabled !== false) selectors.push([[area], pods.podSelector]);
+    if (isMap(pods) && isEnabled(pods)) selectors.push([[area], pods.podSelector]);
   }
   const findings: Finding[] = [];
   for (const [path, selector] of selectors) {
@@ -634,7 +634,7 @@ function checkEngine(values: Values, path: Path, side: 'from' | 'to', name: stri
       },
     ];
   }
-  if (side === 'to' && fqdns && isMap(values.dns) && values.dns.enabled === false) {
+  if (side === 'to' && fqdns && isMap(values.dns) && !isEnabled(values.dns)) {
     return [
       {
         path: at,
@@ -653,7 +653,7 @@ function checkEngine(values: Values, path: Path, side: 'from' | 'to', name: stri
  * proxy), which Cilium refuses on a port range: each range of dns.ports is then an error.
  */
 function checkDnsProxyPorts(values: Values, flows: Flow[]): Finding[] {
-  if (values.policyEngine !== 'cilium' || !isMap(values.dns) || values.dns.enabled === false) return [];
+  if (values.policyEngine !== 'cilium' || !isMap(values.dns) || !isEnabled(values.dns)) return [];
   const networks = isMap(values.networks) ? values.networks : {};
   const reaching = [
     ...new Set(

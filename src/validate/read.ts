@@ -17,13 +17,12 @@ import {
   LineCounter,
   parseDocument,
   type Document,
-  type DocumentOptions,
   type Node,
   type ParseOptions,
-  type SchemaOptions,
 } from 'yaml';
 import { InputError } from '../errors.ts';
 import { readInput } from '../files.ts';
+import { HELM_YAML, helmData, helmKey, HelmYamlError } from '../values/yaml.ts';
 import { formatPath } from './paths.ts';
 import type { Finding, Path, Position } from './types.ts';
 
@@ -53,17 +52,10 @@ export type SourceFile = {
 };
 
 /**
- * YAML as Helm reads values files (sigs.k8s.io/yaml over YAML 1.1): yes/no/on/off/y/n are
- * booleans, timestamps stay strings, and a duplicate key is kept (the last one wins) so that
- * validate can report it instead of stopping.
+ * YAML as Helm reads values files (src/values/yaml.ts), and a duplicate key kept (the last one
+ * wins, as in Helm) so that validate can report it instead of stopping.
  */
-const HELM_YAML = {
-  version: '1.1',
-  uniqueKeys: false,
-  prettyErrors: false,
-  customTags: (tags) =>
-    tags.filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== 'tag:yaml.org,2002:timestamp'),
-} satisfies ParseOptions & DocumentOptions & SchemaOptions;
+const READ_OPTIONS = { ...HELM_YAML, uniqueKeys: false, prettyErrors: false } satisfies ParseOptions;
 
 /** Keys YAML 1.1 reads as booleans (go-yaml v2, which Helm uses, reads them all). */
 const BOOLEAN_LIKE = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
@@ -94,7 +86,7 @@ function readSource(path: string): SourceFile | string {
     throw error;
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { ...HELM_YAML, lineCounter });
+  const doc = parseDocument(text, { ...READ_OPTIONS, lineCounter });
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
@@ -108,8 +100,12 @@ function readSource(path: string): SourceFile | string {
   }
   let data: unknown;
   try {
-    data = doc.toJS();
+    data = helmData(doc);
   } catch (error) {
+    if (error instanceof HelmYamlError) {
+      const { line, col } = lineCounter.linePos(error.offset);
+      return `${file}:${line}:${col}: not valid for Helm: ${error.message}`;
+    }
     // The yaml package refuses alias expansions that grow without bound ("billion laughs"), as
     // Helm's parser does ("document contains excessive aliasing").
     if (!(error instanceof ReferenceError)) throw error;
@@ -152,7 +148,7 @@ function walk(node: Node | null, at: Position, path: Path, ctx: WalkContext): Lo
       continue;
     }
     if (key !== null && !isScalar(key)) continue; // a complex key: Helm and the schema reject it anyway
-    const name = key === null ? '' : keyName(key.value);
+    const name = key === null ? '' : helmKey(key);
     const source = key?.source ?? name;
     const keyAt = positionOf(key, ctx);
     const keyPath = [...path, name];
@@ -199,12 +195,6 @@ function positionOf(node: Node | null, ctx: WalkContext): Position {
   const to = ctx.lineCounter.linePos(Math.max(end, start));
   const endColumn = to.line === from.line && to.col > from.col ? to.col : from.col + 1;
   return { file: ctx.file, line: from.line, column: from.col, endColumn };
-}
-
-/** A scalar key as Helm names it: `true` for the boolean, '' for null. */
-function keyName(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function firstLine(text: string): string {

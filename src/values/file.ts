@@ -14,9 +14,6 @@ import {
   LineCounter,
   parseDocument,
   visit,
-  type DocumentOptions,
-  type ParseOptions,
-  type SchemaOptions,
 } from 'yaml';
 import { InputError } from '../errors.ts';
 import { readInput, STDIN_NAME, STDIN_PATH, writeAtomic } from '../files.ts';
@@ -25,16 +22,7 @@ import { OVERRIDE_SCHEMA_FILE } from '../paths.ts';
 import { parseValues, validateValues } from './check.ts';
 import type { ValuesOverride } from './define.ts';
 import { childNode, nodeForValue, objectKeys, unwrap, type ModelNode } from './issues.ts';
-
-/**
- * YAML as Helm reads values files (sigs.k8s.io/yaml): YAML 1.1 scalars (yes/no/on/off are
- * booleans), timestamps kept as strings. Writing with the same version quotes such strings.
- */
-export const VALUES_YAML = {
-  version: '1.1',
-  customTags: (tags) =>
-    tags.filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== 'tag:yaml.org,2002:timestamp'),
-} satisfies ParseOptions & DocumentOptions & SchemaOptions;
+import { HELM_YAML, helmData, HelmYamlError } from './yaml.ts';
 
 /** Collections whose JSON is at most this long are written in flow style, as in chart/values.yaml. */
 const FLOW_MAX = 72;
@@ -43,13 +31,19 @@ const FLOW_MAX = 72;
 function readYamlFile(path: string): unknown {
   const { text, name: file } = readInput(path, 'values file');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { ...VALUES_YAML, lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { ...HELM_YAML, lineCounter, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
     const line = lineCounter.linePos(error.pos[0]).line;
     throw new InputError(`${file}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${error.message}`);
   }
-  return doc.toJS() as unknown;
+  try {
+    return helmData(doc);
+  } catch (failure) {
+    if (!(failure instanceof HelmYamlError)) throw failure;
+    const { line, col } = lineCounter.linePos(failure.offset);
+    throw new InputError(`${file}:${line}:${col}: ${failure.message}`);
+  }
 }
 
 /** Values files (`helm -f a.yaml -f b.yaml`) merged over the chart defaults and parsed. */
@@ -87,7 +81,7 @@ export type FormatOptions = {
 export function formatValuesYaml(values: ValuesOverride, options: FormatOptions = {}): string {
   const schema = options.schema ?? schemaRef(process.cwd());
   const header = [`yaml-language-server: $schema=${schema}`, ...(options.header?.split('\n') ?? [])];
-  const doc = new Document(orderKeys(Values, values), VALUES_YAML);
+  const doc = new Document(orderKeys(Values, values), HELM_YAML);
   visit(doc, {
     Pair(_, pair, path) {
       const depth = path.filter((node) => isMap(node)).length;

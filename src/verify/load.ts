@@ -58,6 +58,7 @@ import {
 import { InputError } from '../errors.ts';
 import { fileErrorText, STDIN_NAME } from '../files.ts';
 import { DNS1123_LABEL } from '../model/patterns.ts';
+import { HELM_YAML, helmData, HelmYamlError } from '../values/yaml.ts';
 import { readCiliumPolicy } from './cilium.ts';
 import { CILIUM_API_VERSION, CILIUM_KIND, validateCiliumNetworkPolicy } from './cilium-crd.ts';
 import {
@@ -219,7 +220,15 @@ export function readManifestObjects(text: string, name: string): Record<string, 
     }
     const contents = document.contents;
     if (contents === null || (isScalar(contents) && contents.value === null)) continue;
-    const value: unknown = document.toJS({ maxAliasCount: 1000 });
+    let value: unknown;
+    try {
+      value = helmData(document, { maxAliasCount: 1000 });
+    } catch (error) {
+      if (!(error instanceof HelmYamlError)) throw error;
+      const { line, col } = lineCounter.linePos(error.offset);
+      problems.push(`${name}:${line}:${col}: ${error.message}`);
+      continue;
+    }
     const line = lineCounter.linePos((contents as YamlNode).range?.[0] ?? 0).line;
     if (isRecord(value)) objects.push(value);
     else problems.push(`${name}:${line}: the document is ${describe(value)}, not a mapping (a Kubernetes object)`);
@@ -318,28 +327,10 @@ type Problem = { file: string; fileIndex: number; line: number; text: string };
 /** What one check found, before it is placed: a path inside the object and a message. */
 type Issue = KubernetesIssue;
 
-// YAML 1.1 scalars like kubectl's YAML reader, without the timestamp type (kubectl keeps strings).
-// logLevel 'error': the yaml library would otherwise print process warnings to stderr (a mapping
-// used as a key, as in an unrendered Helm template's `name: {{ .Chart.Name }}`); problems are
-// reported through the InputError, never on the side.
-const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
-// Floats as Go's YAML reader (go-yaml v2, used by kubectl and Helm) resolves them: at least one
-// digit in the mantissa. The yaml library's 1.1 floats also take `e5`, `E-2` or `.`, which Helm
-// prints unquoted as strings (`e5` is a valid label value) and which would otherwise read as NaN.
-const FLOAT_TAG = 'tag:yaml.org,2002:float';
-const GO_YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
-  version: '1.1',
-  logLevel: 'error',
-  customTags: (tags) =>
-    tags
-      .filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== TIMESTAMP_TAG)
-      .map((tag) =>
-        typeof tag !== 'string' && tag.tag === FLOAT_TAG && tag.test && !tag.test.test('.nan')
-          ? { ...tag, test: new RegExp(`(?=${GO_YAML_FLOAT.source})${tag.test.source}`) }
-          : tag,
-      ),
-};
+// YAML as kubectl and Helm read it (src/values/yaml.ts). logLevel 'error': the yaml library would
+// otherwise print process warnings to stderr (a mapping used as a key, as in an unrendered Helm
+// template's `name: {{ .Chart.Name }}`); problems are reported through the InputError, never on the side.
+const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { ...HELM_YAML, logLevel: 'error' };
 const JSON_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.2', logLevel: 'error' };
 
 const WORKLOAD_TEMPLATES: Record<string, { groups: string[]; template: Segment[] }> = {
@@ -397,7 +388,7 @@ class Loader {
       const place: Place = { file, fileIndex, node: contents, lineCounter };
       let value: unknown;
       try {
-        value = document.toJS({ maxAliasCount: 1000 });
+        value = helmData(document, { maxAliasCount: 1000 });
       } catch (error) {
         this.problem(place, [], `cannot read the document: ${fileErrorText(error)}`);
         continue;

@@ -15,7 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHART_DIR } from '../src/paths.ts';
+import { parseDocument } from 'yaml';
+import { enforcedByChart, RULES, ruleById } from '../src/model/rules/index.ts';
 import { formatPath } from '../src/validate/paths.ts';
+import { checkValues, type ValuesIssue } from '../src/values/check.ts';
+import { HELM_YAML, helmData } from '../src/values/yaml.ts';
 import { validateValuesFiles, type ValidationResult } from '../src/validate/index.ts';
 import {
   HELM_LAYERS,
@@ -44,8 +48,9 @@ const GENERATED: [string, string][] = [
     'huge-annotation.yaml',
     [
       '# A 1.1 MB annotation: above the schema limit for one value and the API server limit for all.',
-      '# expect: 7:1 commonAnnotations  above the 262144 (256 KiB) the API server allows',
-      '# expect: 8:3 commonAnnotations["example.com/runbook"]  characters long; at most 4096 are allowed',
+      '# expect: 8:1 commonAnnotations  above the 262144 (256 KiB) the API server allows',
+      '# expect: 9:3 commonAnnotations["example.com/runbook"]  characters long; at most 4096 are allowed',
+      '# rules: annotations-size',
       '# helm3-schema: refuses commonAnnotations["example.com/runbook"]  String length must be less than or equal to 4096',
       '# helm4-schema: refuses commonAnnotations["example.com/runbook"]  want 4,096',
       '# chart-helper: refuses commonAnnotations  above the 262144 (256 KiB)',
@@ -57,7 +62,8 @@ const GENERATED: [string, string][] = [
     'huge-description.yaml',
     [
       '# A 1.1 MB description: the schema and validate refuse it; the chart would cut the comment.',
-      '# expect: 8:5 components.fineract.description  characters long; at most 500 are allowed',
+      '# expect: 9:5 components.fineract.description  characters long; at most 500 are allowed',
+      '# rules: none',
       '# helm3-schema: refuses components.fineract.description  String length must be less than or equal to 500',
       '# helm4-schema: refuses components.fineract.description  want 500',
       '# chart-helper: passes',
@@ -70,10 +76,11 @@ const GENERATED: [string, string][] = [
     'huge-many-peers.yaml',
     [
       '# 1 MB of peers (4,500 of them), the last one selecting every pod.',
-      '# expect: 4507:5 peers.peer-4499.podSelector  selects every pod',
+      '# expect: 4508:5 peers.peer-4499.podSelector  selects every pod',
+      '# rules: pods-select-all',
       '# helm3-schema: passes',
       '# helm4-schema: passes',
-      '# chart-helper: refuses peers.peer-4499.podSelector  selects every pod of the namespace',
+      '# chart-helper: refuses peers.peer-4499.podSelector  selects every pod of its namespace(s)',
       'peers:',
       ...Array.from(
         { length: 4499 },
@@ -100,7 +107,8 @@ const GENERATED: [string, string][] = [
     'deep-nesting-readable.yaml',
     [
       '# A label value nested 300 mappings deep: deep, but within what every reader follows.',
-      '# expect: 7:3 commonLabels.team  expected a string, got a mapping',
+      '# expect: 8:3 commonLabels.team  expected a string, got a mapping',
+      '# rules: none',
       '# helm3-schema: refuses commonLabels.team  Invalid type. Expected: string, given: object',
       '# helm4-schema: refuses commonLabels.team  got object, want string',
       '# chart-helper: refuses commonLabels.team  expected a string, got a mapping',
@@ -121,13 +129,34 @@ const cases: CorpusCase[] = [...readCorpus(), ...generated];
 // --- running the layers -------------------------------------------------------------------------
 
 type Run = { status: number; stdout: string; stderr: string };
-type Runs = { schema3: Run; schema4: Run; helper3: Run; helper4: Run; validate: ValidationResult | Error };
+type Runs = {
+  schema3: Run;
+  schema4: Run;
+  helper3: Run;
+  helper4: Run;
+  validate: ValidationResult | Error;
+  /** The SDK (checkValues) on the file's data, read as Helm reads it; undefined when unreadable. */
+  sdk: ValuesIssue[] | undefined;
+};
 
 /** `helm template` of one values file, asynchronously (several run at once). */
 function helmTemplate(version: 3 | 4, file: string, skipSchema: boolean): Promise<Run> {
   const args = ['template', 'fineract-netpol', CHART_DIR, '--namespace', 'fineract-uat', '--values', file];
   if (skipSchema) args.push('--skip-schema-validation');
   return helmAsync(version, args);
+}
+
+/** The SDK's verdict on a values file: checkValues on its data, read as Helm reads it. */
+function sdkIssues(file: string): ValuesIssue[] | undefined {
+  const doc = parseDocument(readFileSync(file, 'utf8'), { ...HELM_YAML, uniqueKeys: false });
+  if (doc.errors.length > 0) return undefined;
+  let data: unknown;
+  try {
+    data = helmData(doc);
+  } catch {
+    return undefined;
+  }
+  return checkValues([data]);
 }
 
 const runs = new Map<string, Runs>();
@@ -151,6 +180,7 @@ beforeAll(async () => {
       validate = error as Error;
     }
     runs.set(c.name, {
+      sdk: sdkIssues(c.file),
       schema3: of(3, false),
       schema4: of(4, false),
       helper3: of(3, true),
@@ -300,6 +330,104 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     // Helm's YAML reader stops the file before either layer, on both versions alike.
     const unreached = HELM_LAYERS.filter((l) => c.layers[l].kind === 'unreached');
     expect([0, HELM_LAYERS.length]).toContain(unreached.length);
+  });
+});
+
+// --- agreement by rule id: the SDK, validate, Helm 3 and Helm 4 -----------------------------------
+
+/** The rule lines of a Helm refusal (`  - path: message; fix [id]`), as `path: message; fix [id]`. */
+function ruleLines(run: Run): string[] {
+  return run.stderr
+    .split('\n')
+    .filter((line) => /^ {2}- .* \[[a-z0-9-]+\]$/.test(line))
+    .map((line) => line.slice(4));
+}
+
+const idOf = (line: string) => /\[([a-z0-9-]+)\]$/.exec(line)?.[1] ?? '';
+
+/** The SDK's errors as the chart words them (its rules' lines), for the rules the chart enforces. */
+function sdkChartLines(issues: ValuesIssue[]): string[] {
+  return issues.filter((i) => i.rule && enforcedByChart(i.rule)).map((i) => `${i.path}: ${i.message}`);
+}
+
+/** The YAML text's own problems (a duplicate key, a boolean-like key): validate reads the text, the others its data. */
+const TEXT_PROBLEM = /^(duplicate key|key `.+` is the boolean)/;
+
+describe('agreement by rule id', () => {
+  describe.each(cases.filter((c) => c.unreadable === undefined).map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    it('the SDK and validate find the rules the case states', () => {
+      const { sdk, validate } = runsOf(c);
+      if (validate instanceof Error) throw validate;
+      if (!sdk) throw new Error('the SDK could not read the file');
+      const errorRules = new Set(validate.problems.filter((p) => p.severity === 'error' && p.rule).map((p) => p.rule));
+      expect([...new Set(sdk.flatMap((i) => (i.rule ? [i.rule] : [])))].sort()).toEqual([...errorRules].sort());
+      for (const id of c.rules) expect(RULES.map((r) => r.id)).toContain(id);
+    });
+
+    it('the SDK refuses exactly what validate refuses (but for the YAML text itself)', () => {
+      const { sdk, validate } = runsOf(c);
+      if (validate instanceof Error || !sdk) throw new Error('unreadable');
+      const validateRefusesData = validate.problems.some(
+        (p) => p.severity === 'error' && !TEXT_PROBLEM.test(p.message),
+      );
+      expect(sdk.length > 0).toBe(validateRefusesData);
+    });
+
+    it.each([
+      ['Helm 3', 'schema3'],
+      ['Helm 4', 'schema4'],
+      ['Helm 3, schema skipped', 'helper3'],
+      ['Helm 4, schema skipped', 'helper4'],
+    ] as const)(
+      "%s refuses by a rule only with the SDK's line, and with all of them once the rules run",
+      (_label, key) => {
+        const run = runsOf(c)[key];
+        const sdk = sdkChartLines(runsOf(c).sdk ?? []);
+        const helm = ruleLines(run);
+        for (const line of helm) expect(sdk, `Helm's line is not the SDK's`).toContain(line);
+        // The rules ran (one refused): every rule the chart enforces refused.
+        if (helm.length > 0) expect([...new Set(helm)].sort()).toEqual([...new Set(sdk)].sort());
+      },
+    );
+
+    it('Helm refuses exactly what the SDK refuses but its rules only TypeScript enforces', () => {
+      const { sdk = [], schema3, schema4 } = runsOf(c);
+      const chartRefuses = sdk.some((i) => !i.rule || enforcedByChart(i.rule));
+      expect(schema3.status !== 0).toBe(chartRefuses);
+      expect(schema4.status !== 0).toBe(chartRefuses);
+    });
+  });
+
+  it.each(RULES.map((r) => [r.id, r] as const))('%s: a case shows it on every layer that enforces it', (id) => {
+    const rule = ruleById(id);
+    const showing = cases.filter((c) => c.rules.includes(id));
+    expect(showing.length, 'no case of the corpus states this rule').toBeGreaterThan(0);
+    if (rule.severity === 'error') {
+      // The SDK and validate refuse each case with it.
+      for (const c of showing) {
+        expect(
+          runsOf(c).sdk?.some((i) => i.rule === id),
+          c.name,
+        ).toBe(true);
+        expect(validateRefuses(c), c.name).toBe(true);
+      }
+      if (rule.chart === true) {
+        // Helm 3 and Helm 4 print its line in some case: with the schema, or (for a rule the schema
+        // already covers, such as an empty list) with the schema skipped, as Argo CD may render.
+        for (const [full, skipped] of [
+          ['schema3', 'helper3'],
+          ['schema4', 'helper4'],
+        ] as const) {
+          const prints = (c: CorpusCase) =>
+            [runsOf(c)[full], runsOf(c)[skipped]].some((run) => ruleLines(run).some((l) => idOf(l) === id));
+          expect(showing.some(prints), full).toBe(true);
+        }
+      } else {
+        // Only TypeScript enforces it: a case where it is the only problem, which both Helms render.
+        const alone = showing.filter((c) => (runsOf(c).sdk ?? []).every((i) => i.rule === id));
+        expect(alone.some((c) => runsOf(c).schema3.status === 0 && runsOf(c).schema4.status === 0)).toBe(true);
+      }
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { TEMPLATES_DIR } from '../src/build/chart.ts';
+import { RULES } from '../src/model/rules/index.ts';
 import { generate, type GeneratedFile } from '../src/build/generate.ts';
 import { findStale, writeGenerated } from '../src/build/write.ts';
 import { Values } from '../src/model/values.ts';
@@ -259,7 +260,11 @@ describe('Handlebars sources → Go templates', () => {
     'patterns.ciliumIgnoredLabelKey',
     'patterns.refusedInLine',
     'patterns.refusedInAnnotation',
+    'patterns.ipv4MappedCidr',
+    'limits.annotationsSize',
   ]);
+  /** The registry's messages, as Go printf calls: `ruleError "<id>" path='…' …`, `ruleText "<id>" "<phrase>" …`. */
+  const RULE_HELPER = /^(ruleError|ruleText) "([a-z0-9-]+)"/;
   const sources = listFiles(TEMPLATES_DIR)
     .filter((p) => p.endsWith('.hbs'))
     .map((p) => ({ path: p, text: readFileSync(join(TEMPLATES_DIR, p), 'utf8') }));
@@ -295,7 +300,13 @@ describe('Handlebars sources → Go templates', () => {
   it.each(sources)('$path: outside raw blocks, Handlebars only inserts build values', ({ text }) => {
     for (const segment of outsideRaw(text)) {
       for (const [expression, inner] of segment.matchAll(/\{\{\{?([^{}]*)\}?\}\}/g)) {
-        expect(CONTEXT.has(inner!.trim()), expression).toBe(true);
+        const helper = RULE_HELPER.exec(inner!.trim());
+        if (helper)
+          expect(
+            RULES.map((r) => r.id),
+            expression,
+          ).toContain(helper[2]);
+        else expect(CONTEXT.has(inner!.trim()), expression).toBe(true);
       }
     }
   });

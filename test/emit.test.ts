@@ -118,6 +118,7 @@ export default defineValues(values);
       {
         path: 'connections.fineract-to-db.to.network',
         message: expect.stringMatching(/"db" is not defined/) as string,
+        rule: 'reference-undefined',
       },
     ]);
   });

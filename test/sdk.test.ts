@@ -142,8 +142,18 @@ describe('defineValues: run-time validation', () => {
         message: expect.stringMatching(/^"10\.0\.0\.1" is not a valid CIDR: /) as string,
       },
       { path: 'networks.rds.excludePrivate', message: 'expected boolean, got "no"' },
-      { path: 'connections.x.from', message: expect.stringMatching(/Exactly one of \{component: name\}/) as string },
-      { path: 'connections.x.ports', message: expect.stringMatching(/at least 1 item/) as string },
+      {
+        path: 'connections.x.from',
+        message:
+          "must name exactly one of component, peer or network (found component, peer); keep one; an override's endpoint merges with the default's (Helm merges maps), so set the default's kind to null: {component: …, peer: null} [endpoint-one-kind]",
+        rule: 'endpoint-one-kind',
+      },
+      {
+        path: 'connections.x.ports',
+        message:
+          'lists no port; list at least one port, such as [{port: 8080}] (this chart never allows all ports) [ports-empty]',
+        rule: 'ports-empty',
+      },
     ]);
   });
 
@@ -158,9 +168,8 @@ describe('defineValues: run-time validation', () => {
     expect(issues).toEqual([
       {
         path: 'connections.api-from-ingress.from',
-        message: expect.stringContaining(
-          "set the default's key to null (Helm merges maps): {component: …, peer: null}",
-        ) as string,
+        message: expect.stringContaining("so set the default's kind to null: {component: …, peer: null}") as string,
+        rule: 'endpoint-one-kind',
       },
     ]);
   });
@@ -177,6 +186,21 @@ describe('defineValues: run-time validation', () => {
       {
         path: 'connections.fineract-to-db.to.network',
         message: expect.stringMatching(/"db" is not defined in networks/) as string,
+        rule: 'reference-undefined',
+      },
+    ]);
+  });
+
+  it("refuses a policyName another component's policy has, with the chart's line (helm install refuses it too)", () => {
+    const issues = issuesOf(() =>
+      defineValues({ components: { keycloak: { policyName: 'fineract-network-policy' } } }),
+    );
+    expect(issues).toEqual([
+      {
+        path: 'components.keycloak.policyName',
+        message:
+          '"fineract-network-policy" is already the name of the policy of components.fineract: the second would replace the first; give each policy its own name [policy-name-unique]',
+        rule: 'policy-name-unique',
       },
     ]);
   });

@@ -68,6 +68,8 @@ describe('validate: the table of cases', () => {
     const result = resultOf(c);
     expect(compare(c.expected, result.problems)).toEqual([]);
     expect(result.valid).toBe(!c.expected.some((e) => e.severity === 'error'));
+    // The rules that found them, as the case states (`# rules:`).
+    expect([...new Set(result.problems.flatMap((p) => (p.rule ? [p.rule] : [])))].sort()).toEqual(c.rules);
     for (const p of result.problems) expect(p.file).toBe(c.file);
     // The case can fail: without any one of its problems, or with one more, it no longer agrees.
     result.problems.forEach((_, i) => {
@@ -90,10 +92,17 @@ describe('validate: the table of cases', () => {
     ['undefined component', (p) => /is not defined in components/.test(p.message)],
     ['undefined peer', (p) => /is not defined in peers/.test(p.message)],
     ['undefined network', (p) => /is not defined in networks/.test(p.message)],
-    ['endpoint with two kinds after the merge', (p) => /names 2 kinds/.test(p.message) && /maps merge/.test(p.fix)],
-    ['endpoint with two kinds', (p) => /names 2 kinds/.test(p.message) && /keep only one/.test(p.fix)],
-    ['endpoint with no kind', (p) => /names no endpoint/.test(p.message)],
-    ['endpoint with a misspelt kind', (p) => /names none of component, peer or network/.test(p.message)],
+    [
+      'endpoint with two kinds after the merge',
+      (p) => /\(found \w+, \w+\)$/.test(p.message) && /maps merge/.test(p.fix),
+    ],
+    ['endpoint with two kinds', (p) => /\(found \w+, \w+\)$/.test(p.message) && /keep only one/.test(p.fix)],
+    [
+      'endpoint with no kind',
+      (p) => /must name exactly one of component, peer or network \(found none\)/.test(p.message),
+    ],
+    ['endpoint with a misspelt kind', (p) => /is not a kind of endpoint: did you mean `component`\?/.test(p.fix)],
+    ['endpoint that is not a mapping', (p) => /write a mapping naming one endpoint, not the string/.test(p.fix)],
     ['connection with no component end', (p) => /neither end is a component/.test(p.message)],
     ['except outside its cidr', (p) => /is not strictly inside any of the cidrs/.test(p.message)],
     ['excepts covering a whole cidr', (p) => /cover all of ".+", so the network allows nothing there/.test(p.message)],
@@ -109,7 +118,7 @@ describe('validate: the table of cases', () => {
     ['endPort below port', (p) => /is below port/.test(p.message)],
     ['named port with endPort', (p) => /cannot be used with the named port/.test(p.message)],
     ['named port towards a network', (p) => /cannot be resolved for a network/.test(p.message)],
-    ['empty ports list', (p) => /\.ports$/.test(p.path) && /never allows all ports/.test(p.message)],
+    ['empty ports list', (p) => /\.ports$/.test(p.path) && /never allows all ports/.test(p.fix)],
     ['empty metricsPorts list', (p) => /\.metricsPorts$/.test(p.path) && /is empty/.test(p.message)],
     [
       'component selecting every pod',
@@ -157,7 +166,8 @@ describe('validate: several files merged like helm -f a -f b', () => {
       `${override}:7:5 connections.reporting-to-rds.to`,
     ]);
     const twoKinds = result.problems[2] as Problem;
-    expect(twoKinds.message).toContain('peer "ingress-nginx" and network "rds"');
+    expect(twoKinds.message).toBe('must name exactly one of component, peer or network (found peer, network)');
+    expect(twoKinds.rule).toBe('endpoint-one-kind');
     expect(twoKinds.fix).toBe(`the files merge: add peer: null next to network in ${override}`);
   });
 
@@ -237,14 +247,14 @@ describe('validate: the command line, as a real process', () => {
     expect(run.stdout).toBe('test/fixtures/bad-values/private-range-rds.yaml: 2 errors\n');
     const lines = run.stderr.split('\n');
     expect(lines[0]).toBe(
-      'test/fixtures/bad-values/private-range-rds.yaml:10:13  networks.rds.cidrs[0]  "10.20.32.0/24" lies inside the private range "10.0.0.0/8" that excludePrivate removes, so nothing in it is reachable  (set networks.rds.excludePrivate: false and list the real subnets)',
+      'test/fixtures/bad-values/private-range-rds.yaml:11:13  networks.rds.cidrs[0]  "10.20.32.0/24" lies inside the private range "10.0.0.0/8" that excludePrivate removes, so nothing in it is reachable  (set networks.rds.excludePrivate: false and list the real subnets)  [cidr-inside-private]',
     );
     expect(lines.slice(1, 4)).toEqual([
-      '       9 |   rds:',
-      '    > 10 |     cidrs: [10.20.32.0/24, 10.20.33.0/24]',
+      '      10 |   rds:',
+      '    > 11 |     cidrs: [10.20.32.0/24, 10.20.33.0/24]',
       '         |             ^^^^^^^^^^^^^',
     ]);
-    expect(run.stderr).toContain('private-range-rds.yaml:10:28  networks.rds.cidrs[1]');
+    expect(run.stderr).toContain('private-range-rds.yaml:11:28  networks.rds.cidrs[1]');
   });
 
   it('on a terminal (COLUMNS), problems are wrapped with continuation lines indented', () => {
@@ -253,7 +263,7 @@ describe('validate: the command line, as a real process', () => {
     const lines = run.stderr.trimEnd().split('\n');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
     expect(lines[0]).toMatch(
-      /^test\/fixtures\/bad-values\/private-range-rds\.yaml:10:13 {2}networks\.rds\.cidrs\[0\] {2}/,
+      /^test\/fixtures\/bad-values\/private-range-rds\.yaml:11:13 {2}networks\.rds\.cidrs\[0\] {2}/,
     );
     expect(lines[1]).toMatch(/^ {4}\S/);
     // Unwrapped, the words are those of the one-line form.

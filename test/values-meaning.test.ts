@@ -109,7 +109,7 @@ describe('a peer sharing pods with a component', () => {
     expect(run.stderr).toBe('');
     expect(problemLines(run.stdout)).toEqual([
       expect.stringMatching(
-        /:8:5 {2}peers\.fineract-read\.podSelector {2}selects pods of component "fineract" .*\(connect to \{component: fineract\} instead of \{peer: fineract-read\}; to reach only these pods, make them a component of their own/,
+        /:9:5 {2}peers\.fineract-read\.podSelector {2}selects pods of component "fineract" .*\(connect to \{component: fineract\} instead of \{peer: fineract-read\}; to reach only these pods, make them a component of their own/,
       ),
     ]);
     for (const version of VERSIONS) {
@@ -187,7 +187,9 @@ describe('a disabled component', () => {
     const set = `--set ${SKIPPED.map((c) => `connections.${c}.enabled=false`).join(',')}`;
     for (const line of warnings) expect(line).toContain(set);
     // The values-file form of the same override, taken from the output, as a user would paste it.
-    const snippet = /\(in a values file: (connections: \{.*\})\)\)$/.exec(warnings[0] ?? '')?.[1];
+    const snippet = /\(in a values file: (connections: \{.*\})\)\) {2}\[connection-skipped\]$/.exec(
+      warnings[0] ?? '',
+    )?.[1];
     expect(snippet).toBeDefined();
     const override = valuesFile('disable-skipped.yaml', `${snippet}\n`);
     const quiet = validateCli('-f', disabled, '-f', override);
@@ -222,9 +224,10 @@ describe('a disabled component', () => {
       const named = names.filter((n) => line.includes(`connections.${n}.enabled=false`));
       expect(named, line).toEqual(i === 0 ? names : [/connections\.(\S+?)\.to\.component/.exec(line)?.[1]]);
     });
-    const snippet = /all 7 skipped connections at once: .*\(in a values file: (connections: \{.*\})\)\)$/.exec(
-      warnings[0] ?? '',
-    )?.[1];
+    const snippet =
+      /all 7 skipped connections at once: .*\(in a values file: (connections: \{.*\})\)\) {2}\[connection-skipped\]$/.exec(
+        warnings[0] ?? '',
+      )?.[1];
     expect(snippet).toBeDefined();
     const quiet = validateCli('-f', many, '-f', valuesFile('many-silenced.yaml', `${snippet}\n`));
     expect([quiet.status, problemLines(quiet.stdout)]).toEqual([0, []]);

@@ -340,10 +340,10 @@ describe('expandConnections: network excepts', () => {
       },
     });
     expect(expansionProblems(values)).toEqual([
-      'connections.a.from.component: "nope" is not defined in components (defined: fineract, fineract-redis, keycloak, oauth2-proxy); define it or correct the name',
-      'connections.b: neither end is a component (from peer "ingress-nginx", to network "rds"); this chart only writes the policies of components, so one end must be {component: …}',
-      'connections.c.ports[0].port: named port "http" cannot be resolved for a network (ipBlock) destination; use the port number',
-      'connections.d.ports[0].endPort: 80 is below port 90; endPort must be >= port',
+      'connections.a.from.component: "nope" is not defined in components (defined: fineract, fineract-redis, keycloak, oauth2-proxy); define it under components, or correct the name [reference-undefined]',
+      'connections.b: neither end is a component (from peer "ingress-nginx", to network "rds"): this chart only writes the policies of its components; make one end {component: …}; traffic between two workloads outside the chart is theirs to allow [no-component-end]',
+      'connections.c.ports[0].port: named port "http" cannot be resolved for a network (ipBlock) destination: only pods have named ports; use the port number [named-port-to-network]',
+      'connections.d.ports[0].endPort: 80 is below port 90; endPort must be >= port; did you mean port: 80, endPort: 90? [end-port-below-port]',
     ]);
   });
 });

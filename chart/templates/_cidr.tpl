@@ -54,8 +54,9 @@ contains
 {{- end -}}
 
 {{/*
-fineract-netpol.cidr.canonical: the CIDR with its host bits cleared, e.g. "10.0.0.1/8" → "10.0.0.0/8"
-(IPv6 is written in full, uncompressed). Equal to the input's meaning when it is already canonical.
+fineract-netpol.cidr.canonical: the CIDR as the API server writes it: host bits cleared, IPv6 in
+RFC 5952's form (lower case, the first longest run of two or more zero groups written "::"), e.g.
+"10.0.0.1/8" → "10.0.0.0/8", "2001:DB8::1/32" → "2001:db8::/32". As canonicalCidr in src/model/cidr.ts.
 Usage: {{ if ne (include "fineract-netpol.cidr.canonical" $c) $c }}…{{ end }}
 */}}
 {{- define "fineract-netpol.cidr.canonical" -}}
@@ -68,7 +69,18 @@ Usage: {{ if ne (include "fineract-netpol.cidr.canonical" $c) $c }}…{{ end }}
   {{- join "." $groups }}/{{ $prefix }}
 {{- else -}}
   {{- range until 8 }}{{ $groups = append $groups (printf "%x" (int64 (printf "0b%s" (substr (mul . 16 | int) (mul (add . 1) 16 | int) $net)))) }}{{ end -}}
-  {{- join ":" $groups }}/{{ $prefix }}
+  {{- /* ":g1:…:g8:", its longest run of ":0" groups (two or more) replaced once by "::", then the outer colons dropped. */ -}}
+  {{- $text := printf ":%s:" (join ":" $groups) -}}
+  {{- range $n := list 8 7 6 5 4 3 2 -}}
+    {{- $run := printf "%s:" (repeat $n ":0") -}}
+    {{- if and (not (contains "::" $text)) (contains $run $text) -}}
+      {{- $parts := splitn $run 2 $text -}}
+      {{- $text = printf "%s::%s" $parts._0 $parts._1 -}}
+    {{- end -}}
+  {{- end -}}
+  {{- if not (hasPrefix "::" $text) }}{{ $text = trimPrefix ":" $text }}{{ end -}}
+  {{- if not (hasSuffix "::" $text) }}{{ $text = trimSuffix ":" $text }}{{ end -}}
+  {{- $text }}/{{ $prefix }}
 {{- end -}}
 {{- end -}}
 

@@ -57,13 +57,13 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
 {{- $cidrs := .network.cidrs | default list -}}
 {{- $excepts := .network.except | default list -}}
 {{- if and (hasKey .network "cidrs") (not (kindIs "invalid" .network.cidrs)) (not $cidrs) -}}
-  {{- $errors = append $errors (printf "%s.cidrs: is empty; list at least one CIDR, such as 10.20.0.0/16 (or remove cidrs and give fqdns or entities)" $path) -}}
+  {{- $errors = append $errors (printf "%s: is empty; list at least one CIDR, such as 10.20.0.0/16 (or remove cidrs and give fqdns or entities) [network-cidrs-empty]" (printf "%s.cidrs" $path)) -}}
 {{- else if not (or $cidrs (hasKey .network "fqdns") .network.entities) -}}
-  {{- $errors = append $errors (printf "%s: names no address; give cidrs (such as [10.20.0.0/16]), or with policyEngine cilium fqdns or entities" $path) -}}
+  {{- $errors = append $errors (printf "%s: names no address: a network has cidrs, fqdns or entities; give cidrs (such as [10.20.0.0/16]), or with policyEngine cilium fqdns or entities [network-no-address]" $path) -}}
 {{- end -}}
 {{- range $i, $cidr := $cidrs -}}
   {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
-    {{- $errors = append $errors (printf "%s.cidrs[%d]: %q has host bits set; did you mean %q?" $path $i $cidr (include "fineract-netpol.cidr.canonical" $cidr)) -}}
+    {{- $errors = append $errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "%s.cidrs[%d]" $path $i) $cidr (include "fineract-netpol.cidr.canonical" $cidr)) -}}
   {{- end -}}
   {{- $except := list -}}
   {{- if $.network.excludePrivate -}}
@@ -72,7 +72,7 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
       {{- if eq $relation "inside" -}}
         {{- $except = append $except . -}}
       {{- else if ne $relation "disjoint" -}}
-        {{- $errors = append $errors (printf "%s.cidrs[%d]: %q lies inside the private range %q that excludePrivate removes, so nothing in it is reachable; set %s.excludePrivate: false and list the real subnets" $path $i $cidr . $path) -}}
+        {{- $errors = append $errors (printf "%s: %q lies inside the private range %q that excludePrivate removes, so nothing in it is reachable; set %s.excludePrivate: false and list the real subnets [cidr-inside-private]" (printf "%s.cidrs[%d]" $path $i) $cidr . $path) -}}
       {{- end -}}
     {{- end -}}
   {{- end -}}
@@ -91,9 +91,9 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
     {{- if eq (include "fineract-netpol.cidr.relation" (dict "a" $e "b" .)) "inside" }}{{ $inside = true }}{{ end -}}
   {{- end -}}
   {{- if not $inside -}}
-    {{- $errors = append $errors (printf "%s.except[%d]: %q is not strictly inside any of the cidrs %s, which the API server rejects; remove it or correct it" $path $j $e (toJson $cidrs)) -}}
+    {{- $errors = append $errors (printf "%s: %q is not strictly inside any of the cidrs %s, which the API server rejects; remove it, or correct it to a block inside one of the cidrs [except-outside-cidrs]" (printf "%s.except[%d]" $path $j) $e (toJson $cidrs)) -}}
   {{- else if eq (include "fineract-netpol.cidr.isCanonical" $e) "false" -}}
-    {{- $errors = append $errors (printf "%s.except[%d]: %q has host bits set; did you mean %q?" $path $j $e (include "fineract-netpol.cidr.canonical" $e)) -}}
+    {{- $errors = append $errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "%s.except[%d]" $path $j) $e (include "fineract-netpol.cidr.canonical" $e)) -}}
   {{- end -}}
 {{- end -}}
 {{- $_ := set .out "items" $items -}}
@@ -206,7 +206,7 @@ Usage: {{ $to := dict }}{{ include "fineract-netpol.plan.endpoint" (dict "root" 
 {{- $kinds := list -}}
 {{- range $kind := list "component" "peer" "network" }}{{ if hasKey $ep $kind }}{{ $kinds = append $kinds $kind }}{{ end }}{{ end -}}
 {{- if ne (len $kinds) 1 -}}
-  {{- $_ := set $result "errors" (list (printf "%s: must name exactly one of component, peer or network (found %s); e.g. {component: fineract}" .path (ternary "none" (join ", " $kinds) (empty $kinds)))) -}}
+  {{- $_ := set $result "errors" (list (ternary (printf "%s: must name exactly one of component, peer or network (found none); write {component: <name>}, {peer: <name>} or {network: <name>}, e.g. {component: fineract} [endpoint-one-kind]" .path) (printf "%s: must name exactly one of component, peer or network (found %s); keep one; an override's endpoint merges with the default's (Helm merges maps), so set the default's kind to null: {component: …, peer: null} [endpoint-one-kind]" .path (join ", " $kinds)) (empty $kinds))) -}}
 {{- else -}}
   {{- $kind := first $kinds -}}
   {{- $name := toString (get $ep $kind) -}}
@@ -214,7 +214,7 @@ Usage: {{ $to := dict }}{{ include "fineract-netpol.plan.endpoint" (dict "root" 
   {{- $_ := set $result "name" $name -}}
   {{- $defined := get $v (printf "%ss" $kind) | default dict -}}
   {{- if not (hasKey $defined $name) -}}
-    {{- $_ := set $result "errors" (list (printf "%s.%s: %q is not defined in %ss (defined: %s); define it or correct the name" .path $kind $name $kind (keys $defined | sortAlpha | join ", " | default "none"))) -}}
+    {{- $_ := set $result "errors" (list (printf "%s: %q is not defined in %ss (defined: %s); define it under %ss, or correct the name [reference-undefined]" (printf "%s.%s" .path $kind) $name $kind (keys $defined | sortAlpha | join ", " | default "none") $kind)) -}}
   {{- else -}}
     {{- $entry := get $defined $name -}}
     {{- $cilium := eq (toString $v.policyEngine) "cilium" -}}
@@ -251,20 +251,20 @@ Usage: {{ $ports := dict }}{{ include "fineract-netpol.plan.ports" (dict "path" 
 {{- $ports := list -}}
 {{- $errors := list -}}
 {{- if not .ports -}}
-  {{- $errors = append $errors (printf "%s: is empty; list at least one port, such as [{port: 8080}] (this chart never allows all ports)" .path) -}}
+  {{- $errors = append $errors (printf "%s: lists no port; list at least one port, such as [{port: 8080}] (this chart never allows all ports) [ports-empty]" .path) -}}
 {{- end -}}
 {{- range $i, $p := .ports | default list -}}
   {{- $port := dict "port" $p.port "protocol" ($p.protocol | default "TCP") -}}
   {{- if kindIs "string" $p.port -}}
     {{- if $.toNetwork -}}
-      {{- $errors = append $errors (printf "%s[%d].port: named port %q cannot be resolved for a network (ipBlock) destination; use the port number" $.path $i $p.port) -}}
+      {{- $errors = append $errors (printf "%s: named port %q cannot be resolved for a network (ipBlock) destination: only pods have named ports; use the port number [named-port-to-network]" (printf "%s[%d].port" $.path $i) $p.port) -}}
     {{- end -}}
     {{- if hasKey $p "endPort" -}}
-      {{- $errors = append $errors (printf "%s[%d].endPort: cannot be used with the named port %q; use a numeric port" $.path $i $p.port) -}}
+      {{- $errors = append $errors (printf "%s: cannot be used with the named port %q; use a numeric port for a range, or remove endPort [named-port-with-end-port]" (printf "%s[%d].endPort" $.path $i) $p.port) -}}
     {{- end -}}
   {{- else if hasKey $p "endPort" -}}
     {{- if lt (int $p.endPort) (int $p.port) -}}
-      {{- $errors = append $errors (printf "%s[%d].endPort: %d is below port %d; endPort must be >= port" $.path $i (int $p.endPort) (int $p.port)) -}}
+      {{- $errors = append $errors (printf "%s: %d is below port %d; endPort must be >= port; did you mean port: %d, endPort: %d? [end-port-below-port]" (printf "%s[%d].endPort" $.path $i) (int $p.endPort) (int $p.port) (int $p.endPort) (int $p.port)) -}}
     {{- end -}}
     {{- $_ := set $port "endPort" $p.endPort -}}
   {{- end -}}
@@ -350,23 +350,23 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
     {{- include "fineract-netpol.plan.ports" (dict "path" (printf "%s.ports" $path) "ports" $conn.ports "toNetwork" (eq $to.kind "network") "out" $ports) -}}
     {{- $problems := concat $from.errors $to.errors $ports.errors -}}
     {{- if and $from.kind $to.kind (ne $from.kind "component") (ne $to.kind "component") -}}
-      {{- $problems = append $problems (printf "%s: neither end is a component (from %s %q, to %s %q); this chart only writes the policies of components, so one end must be {component: …}" $path $from.kind $from.name $to.kind $to.name) -}}
+      {{- $problems = append $problems (printf "%s: neither end is a component (from %s %q, to %s %q): this chart only writes the policies of its components; make one end {component: …}; traffic between two workloads outside the chart is theirs to allow [no-component-end]" $path $from.kind $from.name $to.kind $to.name) -}}
     {{- end -}}
     {{- /* What each engine can render of a network (its own problems are reported once, with the network). */ -}}
     {{- range $side, $end := dict "from" $from "to" $to -}}
       {{- $net := $end.network -}}
       {{- if and $net (not $net.errors) -}}
-        {{- $where := printf "%s.%s.network: network %q" $path $side $end.name -}}
+        {{- $where := printf "%s.%s.network" $path $side -}}
         {{- if not $cilium -}}
           {{- if not $net.hasCidrs -}}
-            {{- $problems = append $problems (printf "%s has no cidrs, and a NetworkPolicy matches addresses only (its fqdns and entities need Cilium); give networks.%s.cidrs, or set policyEngine: cilium" $where $end.name) -}}
+            {{- $problems = append $problems (printf "%s: network %q has no cidrs, and a NetworkPolicy matches addresses only (its fqdns and entities need Cilium); give networks.%s.cidrs, or set policyEngine: cilium [network-without-cidrs]" $where $end.name $end.name) -}}
           {{- end -}}
         {{- else if not (or $net.hasCidrs $net.hasFqdns $net.hasEntities) -}}
-          {{- $problems = append $problems (printf "%s names no address yet (its cidrs, fqdns and entities are empty); fill in networks.%s.fqdns (or cidrs), or disable the connection" $where $end.name) -}}
+          {{- $problems = append $problems (printf "%s: network %q names no address yet (its cidrs, fqdns and entities are empty); fill in networks.%s.fqdns (or cidrs), or disable the connection [cilium-network-no-address]" $where $end.name $end.name) -}}
         {{- else if and (eq $side "from") (not (or $net.hasCidrs $net.hasEntities)) -}}
-          {{- $problems = append $problems (printf "%s has only fqdns, which Cilium matches for egress only (toFQDNs); give networks.%s.cidrs or entities, or make the network the destination" $where $end.name) -}}
+          {{- $problems = append $problems (printf "%s: network %q has only fqdns, which Cilium matches for egress only (toFQDNs); give networks.%s.cidrs or entities, or make the network the destination [cilium-fqdns-as-source]" $where $end.name $end.name) -}}
         {{- else if and (eq $side "to") $net.hasFqdns (not $dnsOn) -}}
-          {{- $problems = append $problems (printf "%s has fqdns, which need dns.enabled: Cilium learns their addresses from the DNS answers the DNS rule lets its proxy see; set dns.enabled: true, or remove networks.%s.fqdns" $where $end.name) -}}
+          {{- $problems = append $problems (printf "%s: network %q has fqdns, which need dns.enabled: Cilium learns their addresses from the DNS answers the DNS rule lets its proxy see; set dns.enabled: true, or remove networks.%s.fqdns [cilium-fqdns-need-dns]" $where $end.name $end.name) -}}
         {{- end -}}
       {{- end -}}
     {{- end -}}
@@ -440,7 +440,7 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
   {{- if and $cilium $usesFqdns -}}
     {{- range $i, $p := $v.dns.ports -}}
       {{- if hasKey $p "endPort" -}}
-        {{- $errors = append $errors (printf "dns.ports[%d].endPort: Cilium's DNS proxy takes no port range, and the components %s reach DNS names through it (rules.dns); list the DNS ports one by one" $i (keys $usesFqdns | sortAlpha | join ", ")) -}}
+        {{- $errors = append $errors (printf "%s: Cilium's DNS proxy takes no port range, and the components %s reach DNS names through it (rules.dns); list the DNS ports one by one [cilium-dns-port-range]" (printf "dns.ports[%d].endPort" $i) (keys $usesFqdns | sortAlpha | join ", ")) -}}
       {{- end -}}
     {{- end -}}
   {{- end -}}

@@ -6,8 +6,7 @@ again inside the chart so that a render with the JSON Schema skipped (`helm temp
 --skip-schema-validation`, Argo CD's skipSchemaValidation) still refuses, with the path and the
 fix, what would otherwise crash a template or change what a policy allows: sections and entries
 that are not mappings, switches that are not booleans, labels and annotations that are not
-strings (and annotations above the API server's 256 KiB), selectors, endpoints, ports (numbers
-1-65535, IANA names, TCP/UDP/SCTP) and CIDRs. Names and label syntax are left to the schema and
+strings, selectors, endpoints, ports (numbers 1-65535, IANA names, TCP/UDP/SCTP) and CIDRs. Names and label syntax are left to the schema and
 the API server, which refuse them anyway (docs/values-checks.md lists what each layer checks).
 
 Each check takes (dict "acc" $acc "path" "x.y" "value" $value) and appends its problems to
@@ -150,8 +149,6 @@ Usage: {{ include "fineract-netpol.shape.map" (dict "acc" $acc "path" "monitorin
   {{- range $i, $cidr := .value -}}
     {{- if not (and (kindIs "string" $cidr) (regexMatch "^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\/([0-9]|[12][0-9]|3[0-2])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))\\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$" $cidr)) -}}
       {{- $_ := set $acc "errors" (append $acc.errors (printf "%s[%d]: expected a CIDR such as 10.20.0.0/16 (IPv4, prefix 0-32) or fd00::/8 (IPv6, prefix 0-128), got %s" $.path $i (include "fineract-netpol.shape.describe" $cidr))) -}}
-    {{- else if regexMatch "(?i)^((0{1,4}:){5}|(0{1,4}:){0,4}(0{1,4})?::(0{1,4}:){0,4})ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}/" $cidr -}}
-      {{- $_ := set $acc "errors" (append $acc.errors (printf "%s[%d]: %q is an IPv4-mapped IPv6 address (::ffff:a.b.c.d), which the API server's strict CIDR validation refuses; write the IPv4 CIDR" $.path $i $cidr)) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
@@ -212,16 +209,10 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
     {{- if not (kindIs "map" $labels) -}}
       {{- include "fineract-netpol.shape.map" (dict "acc" $acc "path" $section "value" $labels) -}}
     {{- else -}}
-      {{- $size := 0 -}}
       {{- range $key, $text := $labels -}}
         {{- if not (kindIs "string" $text) -}}
           {{- $_ := set $acc "errors" (append $acc.errors (printf "%s.%s: expected a string, got %s; quote it" $section $key (include "fineract-netpol.shape.describe" $text))) -}}
-        {{- else -}}
-          {{- $size = add $size (len $key) (len $text) -}}
         {{- end -}}
-      {{- end -}}
-      {{- if and (eq $section "commonAnnotations") (gt $size 262144) -}}
-        {{- $_ := set $acc "errors" (append $acc.errors (printf "commonAnnotations: %d bytes of keys and values, above the 262144 (256 KiB) the API server allows for an object's annotations; shorten them" $size)) -}}
       {{- end -}}
     {{- end -}}
   {{- end -}}

@@ -6,14 +6,14 @@ monitoring), appended to .acc.errors.
 Usage: {{ include "fineract-netpol.validate.pods" (dict "path" "peers.x" "pods" $peer "acc" $acc) }}
 */}}
 {{- define "fineract-netpol.validate.pods" -}}
-{{- if and .pods.namespace .pods.namespaceSelector -}}
-  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s: sets both namespace and namespaceSelector; keep one (set the other to null in an override)" .path)) -}}
+{{- if and .pods.namespace (kindIs "map" .pods.namespaceSelector) -}}
+  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s: is set together with namespace %q: pods name their namespace(s) one way; keep one: remove the other, or set it to null in an override (namespace: null replaces the chart's default namespace) [pods-namespace-and-selector]" (printf "%s.namespaceSelector" .path) .pods.namespace)) -}}
 {{- end -}}
-{{- if and (hasKey .pods "namespaceSelector") (not .pods.namespace) (eq (include "fineract-netpol.util.selectsAll" .pods.namespaceSelector) "true") -}}
-  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s.namespaceSelector: selects every namespace; name the namespace (namespace: <name>) or list its labels" .path)) -}}
+{{- if and (not .pods.namespace) (kindIs "map" .pods.namespaceSelector) (eq (include "fineract-netpol.util.selectsAll" .pods.namespaceSelector) "true") -}}
+  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s: selects every namespace of the cluster; name the namespace (namespace: <name>) or list its labels (matchLabels: {…}) [pods-namespace-selector-selects-all]" (printf "%s.namespaceSelector" .path))) -}}
 {{- end -}}
-{{- if eq (include "fineract-netpol.util.selectsAll" .pods.podSelector) "true" -}}
-  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s.podSelector: selects every pod of the namespace; list the labels of the pods that need access (e.g. matchLabels: {app.kubernetes.io/name: …})" .path)) -}}
+{{- if and (kindIs "map" .pods.podSelector) (eq (include "fineract-netpol.util.selectsAll" .pods.podSelector) "true") -}}
+  {{- $_ := set .acc "errors" (append .acc.errors (printf "%s: selects every pod of its namespace(s); list the labels of the pods that need access (e.g. matchLabels: {app.kubernetes.io/name: …}) [pods-select-all]" (printf "%s.podSelector" .path))) -}}
 {{- end -}}
 {{- end -}}
 
@@ -37,7 +37,7 @@ Usage: {{ $r := dict }}{{ include "fineract-netpol.validate.requirements" (dict 
 fineract-netpol.validate.implies: "true" when every pod selector with the requirements .a
 (validate.requirements) selects, the selector with the requirements .b selects too: each requirement of .b follows from one requirement of .a on the same key (In ⊆ In; NotIn
 from In disjoint, NotIn ⊇ or DoesNotExist; Exists from In or Exists; DoesNotExist from
-DoesNotExist). As implies in src/validate/check-semantics.ts.
+DoesNotExist). As implies in src/model/rules/selectors.ts.
 Usage: {{ if eq (include "fineract-netpol.validate.implies" (dict "a" $peerRequirements "b" $componentRequirements)) "true" }}…{{ end }}
 */}}
 {{- define "fineract-netpol.validate.implies" -}}
@@ -83,7 +83,8 @@ Usage: {{ include "fineract-netpol.validate.peerOverlaps" (dict "name" "x" "peer
     {{- $component := .name -}}
     {{- $narrower := eq (include "fineract-netpol.validate.implies" (dict "a" $r.requirements "b" .requirements)) "true" -}}
     {{- if or $narrower (eq (include "fineract-netpol.validate.implies" (dict "a" .requirements "b" $r.requirements)) "true") -}}
-      {{- $_ := set $.acc "errors" (append $.acc.errors (printf "peers.%s.podSelector: selects pods of component %q (%s): %s's policy governs those pods and does not allow this peer's flows, so they would be open on one side only; connect to {component: %s} instead of {peer: %s}; to reach only these pods, make them a component of their own (components.<name>.podSelector: this selector), whose policy Kubernetes adds to %s's for them" $.name $component (ternary (printf "every pod it selects is a %s pod" $component) (printf "it selects every %s pod" $component) $narrower) $component $component $.name $component)) -}}
+      {{- $relation := ternary (printf "every pod it selects is a %s pod" $component) (printf "it selects every %s pod" $component) $narrower -}}
+      {{- $_ := set $.acc "errors" (append $.acc.errors (printf "%s: selects pods of component %q (%s): %s's policy governs those pods and does not allow this peer's flows, so they would be open on one side only; connect to {component: %s} instead of {peer: %s}; to reach only these pods, make them a component of their own (components.<name>.podSelector: this selector), whose policy Kubernetes adds to %s's for them [peer-overlaps-component]" (printf "peers.%s.podSelector" $.name) $component $relation $component $component $.name $component)) -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
@@ -122,15 +123,36 @@ Usage: {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state
 {{- end -}}
 {{- $v := $root.Values -}}
 {{- $acc := dict "errors" ((include "fineract-netpol.text.values" $v | fromYaml).errors | default list) -}}
+{{- if kindIs "map" $v.commonAnnotations -}}
+  {{- $size := 0 -}}
+  {{- range $key, $text := $v.commonAnnotations }}{{ if kindIs "string" $text }}{{ $size = add $size (len $key) (len $text) }}{{ end }}{{ end -}}
+  {{- if gt $size 262144 -}}
+    {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %d bytes of keys and values, above the 262144 (256 KiB) the API server allows for an object's annotations; shorten them: link to a document instead of embedding it [annotations-size]" "commonAnnotations" (int $size))) -}}
+  {{- end -}}
+{{- end -}}
+{{- /* Every CIDR of the values (privateCidrs, each network's cidrs and except): IPv4-mapped ones. */ -}}
+{{- $cidrLists := list (list "privateCidrs" ($v.privateCidrs | default list)) -}}
+{{- range $name, $network := $v.networks | default dict -}}
+  {{- $cidrLists = append $cidrLists (list (printf "networks.%s.cidrs" $name) ($network.cidrs | default list)) -}}
+  {{- $cidrLists = append $cidrLists (list (printf "networks.%s.except" $name) ($network.except | default list)) -}}
+{{- end -}}
+{{- range $cidrLists -}}
+  {{- $path := index . 0 -}}
+  {{- range $i, $cidr := index . 1 -}}
+    {{- if regexMatch "(?i)^((0{1,4}:){5}|(0{1,4}:){0,4}(0{1,4})?::(0{1,4}:){0,4})ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\\/" $cidr -}}
+      {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %q is an IPv4-mapped IPv6 address (::ffff:a.b.c.d), which the API server's strict CIDR validation refuses; write the IPv4 CIDR [cidr-ipv4-mapped]" (printf "%s[%d]" $path $i) $cidr)) -}}
+    {{- end -}}
+  {{- end -}}
+{{- end -}}
 {{- $policyNames := dict -}}
 {{- if eq (include "fineract-netpol.util.enabled" $v.defaultDeny) "true" -}}
-  {{- $_ := set $policyNames ($v.defaultDeny.policyName | default "default-deny-all") "defaultDeny.policyName" -}}
+  {{- $_ := set $policyNames ($v.defaultDeny.policyName | default "default-deny-all") "defaultDeny" -}}
 {{- end -}}
 {{- $selective := list -}}
 {{- range $name, $component := $v.components | default dict -}}
   {{- if eq (include "fineract-netpol.util.enabled" $component) "true" -}}
     {{- if eq (include "fineract-netpol.util.selectsAll" $component.podSelector) "true" -}}
-      {{- $_ := set $acc "errors" (append $acc.errors (printf "components.%s.podSelector: selects every pod of the namespace; list the labels of the component's pods (use defaultDeny.enabled for a namespace-wide policy)" $name)) -}}
+      {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: selects every pod of the namespace: the component's policy would isolate them all; list the labels of the component's pods (e.g. matchLabels: {app.kubernetes.io/name: …}); for a namespace-wide deny-all policy use defaultDeny.enabled [component-selects-all]" (printf "components.%s.podSelector" $name))) -}}
     {{- else -}}
       {{- $r := dict -}}
       {{- include "fineract-netpol.validate.requirements" (dict "selector" $component.podSelector "out" $r) -}}
@@ -138,7 +160,7 @@ Usage: {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state
     {{- end -}}
     {{- $policyName := include "fineract-netpol.names.policy" (dict "name" $name "component" $component) -}}
     {{- if hasKey $policyNames $policyName -}}
-      {{- $_ := set $acc "errors" (append $acc.errors (printf "components.%s.policyName: %q is already the name of %s; give each policy its own name" $name $policyName (get $policyNames $policyName))) -}}
+      {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %q is already the name of the policy of %s: the second would replace the first; give each policy its own name [policy-name-unique]" (printf "components.%s.policyName" $name) $policyName (get $policyNames $policyName))) -}}
     {{- else -}}
       {{- $_ := set $policyNames $policyName (printf "components.%s" $name) -}}
     {{- end -}}
@@ -172,14 +194,14 @@ Usage: {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state
     {{- range $i, $e := $selector.matchExpressions }}{{ $keys = append $keys (list (printf "%s.podSelector.matchExpressions[%d].key" $path $i) (toString $e.key)) }}{{ end -}}
     {{- range $keys -}}
       {{- if regexMatch "^(io\\.kubernetes|kubernetes\\.io|k8s\\.io|.*beta\\.kubernetes\\.io|topology\\.kubernetes\\.io|statefulset\\.kubernetes\\.io\\/pod-name|apps\\.kubernetes\\.io\\/pod-index|batch\\.kubernetes\\.io\\/(job-completion-index|controller-uid)|pod-template-generation|pod-template-hash|controller-revision-hash|controller-uid|annotation|etcd_node)" (index . 1) -}}
-        {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: Cilium leaves the pod label %q out of its security identities (its default label filter), so a CiliumNetworkPolicy cannot select by it; select the pods by another label, or set policyEngine: kubernetes" (index . 0) (index . 1))) -}}
+        {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: Cilium leaves the pod label %q out of its security identities (its default label filter), so a CiliumNetworkPolicy cannot select by it; select the pods by another label, or set policyEngine: kubernetes [cilium-ignored-label]" (index . 0) (index . 1))) -}}
       {{- end -}}
     {{- end -}}
   {{- end -}}
 {{- end -}}
 {{- range $i, $cidr := $v.privateCidrs | default list -}}
   {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
-    {{- $_ := set $acc "errors" (append $acc.errors (printf "privateCidrs[%d]: %q has host bits set; did you mean %q?" $i $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}
+    {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "privateCidrs[%d]" $i) $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}
   {{- end -}}
 {{- end -}}
 {{- $networks := dict -}}

@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ANNOTATIONS_SIZE_LIMIT,
   AWS_REGION,
   CIDR,
   CILIUM_IGNORED_LABEL_KEY,
   FQDN_NAME,
   FQDN_PATTERN,
+  IPV4_MAPPED_CIDR,
   PORT_NAME,
   REFUSED_IN_ANNOTATION,
   REFUSED_IN_LINE,
@@ -48,6 +50,7 @@ export async function generate(): Promise<GeneratedFile[]> {
     kubeVersion: KUBE_VERSION,
     valuesYaml: generateValuesYaml(schema, defaults),
     valuesReference,
+    limits: { annotationsSize: ANNOTATIONS_SIZE_LIMIT },
     patterns: {
       cidr: goString(CIDR.source),
       portName: goString(PORT_NAME.source),
@@ -55,6 +58,7 @@ export async function generate(): Promise<GeneratedFile[]> {
       fqdnPattern: goString(FQDN_PATTERN.source),
       awsRegion: goString(AWS_REGION.source),
       ciliumIgnoredLabelKey: goString(CILIUM_IGNORED_LABEL_KEY.source),
+      ipv4MappedCidr: goString(`(?i)${IPV4_MAPPED_CIDR.source}`),
       refusedInLine: goString(`[${REFUSED_IN_LINE}]`),
       refusedInAnnotation: goString(`[${REFUSED_IN_ANNOTATION}]`),
     },

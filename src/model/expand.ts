@@ -21,16 +21,17 @@
 //   (the release namespace).
 // - A network is one ipBlock per cidr; `except` = the privateCidrs strictly inside that cidr (when
 //   excludePrivate), then the network's own `except` entries strictly inside it, duplicates removed.
-// - The chart's plan errors (undefined names, connections between two non-components, named
-//   ports towards networks, endPort with a named port or below port, excepts outside every cidr,
-//   cidrs inside an excluded private range, host bits set) make `helm template` fail: here they
-//   throw one InputError listing every problem, with the chart's wording.
+// - Values the rule registry (src/model/rules/) finds errors in are refused before anything is
+//   resolved: one InputError listing every problem as the chart's refusal words it. This file
+//   resolves; it checks nothing itself.
 // Pure: the values are never modified, and the result shares no objects with them.
 import type { z } from 'zod';
-import { parseCidr } from 'cidr-tools';
 import { InputError } from '../errors.ts';
-import { compareText as byteOrder, sortedEntries } from '../order.ts';
+import { sortedEntries } from '../order.ts';
+import { cidrRelation } from './cidr.ts';
+import { podsPeer } from './peer.ts';
 import { awsS3Endpoints, type LabelSelector as LabelSelectorSchema } from './primitives.ts';
+import { chartLine, planConnection, ruleErrors, ValuesView } from './rules/index.ts';
 import type { ValuesOutput } from './values.ts';
 
 /** A Kubernetes LabelSelector, as the values model accepts it. */
@@ -122,23 +123,24 @@ export type ExpandOptions = {
   namespace?: string;
 };
 
-/** Every flow the chart renders for these values, in the chart's order. Throws InputError on plan errors. */
+/** Every flow the chart renders for these values, in the chart's order. Throws InputError when a rule finds an error. */
 export function expandConnections(values: ValuesOutput, options: ExpandOptions = {}): ExpandedConnection[] {
-  const plan = planOf(values, options);
-  throwOnErrors(plan.errors);
-  return plan.connections;
+  throwOnErrors(values);
+  return planOf(values, options).connections;
 }
 
-/** The connections of the values the chart does not render, in name order. Throws InputError on plan errors. */
+/** The connections of the values the chart does not render, in name order. Throws InputError when a rule finds an error. */
 export function skippedConnections(values: ValuesOutput): SkippedConnection[] {
-  const plan = planOf(values, {});
-  throwOnErrors(plan.errors);
-  return plan.skipped;
+  throwOnErrors(values);
+  return planOf(values, {}).skipped;
 }
 
-/** The problems that make the chart's plan (and so `helm template`) fail; empty when it renders. */
+/**
+ * The errors the rule registry finds in the values, each as the chart's refusal words it
+ * (`path: message; fix [rule]`); empty when they can be expanded.
+ */
 export function expansionProblems(values: ValuesOutput): string[] {
-  return planOf(values, {}).errors;
+  return ruleErrors(values).map(chartLine);
 }
 
 /** The peer items the chart renders for an endpoint (a `from`/`to` list of a rule). */
@@ -162,112 +164,64 @@ export function peerItemsOf(endpoint: ResolvedEndpoint): {
   }
 }
 
-// ---- the plan ---------------------------------------------------------------------------------
+// ---- the plan: resolution only (the rules have checked the values) ----------------------------
 
-type Plan = { connections: ExpandedConnection[]; skipped: SkippedConnection[]; errors: string[] };
+type Plan = { connections: ExpandedConnection[]; skipped: SkippedConnection[] };
 
 type PortsInput = { port: number | string; protocol?: Protocol | undefined; endPort?: number | undefined }[];
-type PodsInput = {
-  namespace?: string | undefined;
-  namespaceSelector?: LabelSelector | undefined;
-  podSelector: LabelSelector;
-};
 
 function planOf(values: ValuesOutput, options: ExpandOptions): Plan {
-  const errors: string[] = [];
+  const view = new ValuesView(values);
   const connections: ExpandedConnection[] = [];
   const skipped: SkippedConnection[] = [];
   const components = sortedEntries(values.components ?? {});
   const enabledComponents = components.filter(([, c]) => c.enabled !== false);
-
-  // Every network is checked, referenced or not (the validation helper does the same).
-  const networks = new Map<string, NetworkEndpoint>();
-  const faultyNetworks = new Set<string>();
-  for (const [name, network] of sortedEntries(values.networks ?? {})) {
-    const resolved = resolveNetwork(values, name, network);
-    errors.push(...resolved.errors);
-    networks.set(name, resolved.endpoint);
-    if (resolved.errors.length > 0) faultyNetworks.add(name);
-  }
+  const networks = new Map(
+    sortedEntries(values.networks ?? {}).map(([name, network]) => [name, resolveNetwork(values, name, network)]),
+  );
 
   for (const [cname, conn] of sortedEntries(values.connections ?? {})) {
     if (conn.enabled === false) {
       skipped.push({ name: cname, reason: 'connection-disabled', message: `${cname} (the connection is disabled)` });
       continue;
     }
-    const path = `connections.${cname}`;
-    const from = resolveEndpoint(values, networks, `${path}.from`, conn.from, options);
-    const to = resolveEndpoint(values, networks, `${path}.to`, conn.to, options);
-    const ports = planPorts(`${path}.ports`, conn.ports, to.endpoint?.kind === 'network');
-    const problems = [...from.errors, ...to.errors, ...ports.errors];
-    if (from.endpoint && to.endpoint && from.endpoint.kind !== 'component' && to.endpoint.kind !== 'component') {
-      problems.push(
-        `${path}: neither end is a component (from ${from.endpoint.kind} "${from.endpoint.name}", to ${to.endpoint.kind} "${to.endpoint.name}"); this chart only writes the policies of components, so one end must be {component: …}`,
-      );
-    }
-    for (const [side, end] of [
-      ['from', from],
-      ['to', to],
-    ] as const) {
-      const network = end.endpoint?.kind === 'network' ? networks.get(end.endpoint.name) : undefined;
-      if (network && !faultyNetworks.has(network.name))
-        problems.push(...engineProblems(values, `${path}.${side}.network`, side, network));
-    }
-    if (problems.length > 0 || !from.endpoint || !to.endpoint) {
-      errors.push(...problems);
-    } else if (!from.enabled || !to.enabled) {
-      const component = from.enabled ? to.endpoint.name : from.endpoint.name;
+    const plan = planConnection(view, cname);
+    if (plan.skipped) {
+      const component = plan.from?.enabled === false ? plan.from.name : (plan.to?.name ?? '');
       skipped.push({
         name: cname,
         reason: 'component-disabled',
         component,
         message: `${cname} (component "${component}" is disabled)`,
       });
-    } else {
-      connections.push({
-        name: cname,
-        path,
-        description: conn.description ?? '',
-        from: from.endpoint,
-        to: to.endpoint,
-        ports: ports.ports,
-      });
+      continue;
     }
+    connections.push({
+      name: cname,
+      path: `connections.${cname}`,
+      description: conn.description ?? '',
+      from: resolveEndpoint(values, networks, conn.from, options),
+      to: resolveEndpoint(values, networks, conn.to, options),
+      ports: planPorts(conn.ports),
+    });
   }
 
   if (values.monitoring && values.monitoring.enabled !== false) {
     for (const [name, component] of enabledComponents) {
       if (!component.metricsPorts || component.metricsPorts.length === 0) continue;
-      const path = `components.${name}.metricsPorts`;
-      const ports = planPorts(path, component.metricsPorts, false);
-      errors.push(...ports.errors);
       connections.push({
         name: `monitoring→${name}`,
-        path,
+        path: `components.${name}.metricsPorts`,
         description: 'Prometheus scrapes metrics',
         from: podsEndpoint(values, 'monitoring', 'monitoring', values.monitoring, options),
         to: componentEndpoint(name, component.podSelector, options),
-        ports: ports.ports,
+        ports: planPorts(component.metricsPorts),
       });
     }
   }
 
   if (values.dns && values.dns.enabled !== false) {
-    const ports = planPorts('dns.ports', values.dns.ports, false);
-    errors.push(...ports.errors);
-    // Components reaching DNS names get rules.dns on their DNS rule, which Cilium refuses on a range.
-    const reaching = [
-      ...new Set(connections.filter((c) => c.to.kind === 'network' && c.to.fqdns.length > 0).map((c) => c.from.name)),
-    ].sort(byteOrder);
-    if (values.policyEngine === 'cilium' && reaching.length > 0) {
-      values.dns.ports.forEach((p, i) => {
-        if (p.endPort !== undefined) {
-          errors.push(
-            `dns.ports[${i}].endPort: Cilium's DNS proxy takes no port range, and the components ${reaching.join(', ')} reach DNS names through it (rules.dns); list the DNS ports one by one`,
-          );
-        }
-      });
-    }
+    const ports = planPorts(values.dns.ports);
     for (const [name, component] of enabledComponents) {
       connections.push({
         name: `${name}→dns`,
@@ -275,15 +229,16 @@ function planOf(values: ValuesOutput, options: ExpandOptions): Plan {
         description: 'DNS resolution',
         from: componentEndpoint(name, component.podSelector, options),
         to: podsEndpoint(values, 'dns', 'dns', values.dns, options),
-        ports: structuredClone(ports.ports),
+        ports: structuredClone(ports),
       });
     }
   }
 
-  return { connections, skipped, errors };
+  return { connections, skipped };
 }
 
-function throwOnErrors(errors: string[]): void {
+function throwOnErrors(values: ValuesOutput): void {
+  const errors = expansionProblems(values);
   if (errors.length === 0) return;
   throw new InputError(
     `the values have ${errors.length} problem(s):\n  - ${errors.join('\n  - ')}`,
@@ -291,56 +246,25 @@ function throwOnErrors(errors: string[]): void {
   );
 }
 
-type Resolved = { endpoint: ResolvedEndpoint | undefined; enabled: boolean; errors: string[] };
-
 function resolveEndpoint(
   values: ValuesOutput,
   networks: Map<string, NetworkEndpoint>,
-  path: string,
   ref: Record<string, string | undefined>,
   options: ExpandOptions,
-): Resolved {
-  const kinds = (['component', 'peer', 'network'] as const).filter((kind) => Object.hasOwn(ref, kind));
-  const kind = kinds[0];
-  if (kinds.length !== 1 || kind === undefined) {
-    const found = kinds.length === 0 ? 'none' : kinds.join(', ');
-    return {
-      endpoint: undefined,
-      enabled: true,
-      errors: [
-        `${path}: must name exactly one of component, peer or network (found ${found}); e.g. {component: fineract}`,
-      ],
-    };
+): ResolvedEndpoint {
+  if (ref.component !== undefined) {
+    const component = values.components[ref.component];
+    if (!component) throw new Error(`unreachable: component ${ref.component}`);
+    return componentEndpoint(ref.component, component.podSelector, options);
   }
-  const name = String(ref[kind]);
-  const defined: Record<string, unknown> =
-    kind === 'component' ? (values.components ?? {}) : kind === 'peer' ? (values.peers ?? {}) : (values.networks ?? {});
-  if (!Object.hasOwn(defined, name)) {
-    const names = Object.keys(defined).sort(byteOrder).join(', ') || 'none';
-    return {
-      endpoint: undefined,
-      enabled: true,
-      errors: [
-        `${path}.${kind}: "${name}" is not defined in ${kind}s (defined: ${names}); define it or correct the name`,
-      ],
-    };
+  if (ref.peer !== undefined) {
+    const peer = values.peers[ref.peer];
+    if (!peer) throw new Error(`unreachable: peer ${ref.peer}`);
+    return podsEndpoint(values, 'peer', ref.peer, peer, options);
   }
-  if (kind === 'component') {
-    const component = values.components[name];
-    if (!component) throw new Error(`unreachable: component ${name}`);
-    return {
-      endpoint: componentEndpoint(name, component.podSelector, options),
-      enabled: component.enabled !== false,
-      errors: [],
-    };
-  }
-  if (kind === 'peer') {
-    const peer = values.peers[name];
-    if (!peer) throw new Error(`unreachable: peer ${name}`);
-    return { endpoint: podsEndpoint(values, 'peer', name, peer, options), enabled: true, errors: [] };
-  }
-  const network = networks.get(name);
-  return { endpoint: network && structuredClone(network), enabled: true, errors: [] };
+  const network = networks.get(ref.network ?? '');
+  if (!network) throw new Error(`unreachable: network ${String(ref.network)}`);
+  return structuredClone(network);
 }
 
 function componentEndpoint(name: string, podSelector: LabelSelector, options: ExpandOptions): ComponentEndpoint {
@@ -352,115 +276,54 @@ function componentEndpoint(name: string, podSelector: LabelSelector, options: Ex
   };
 }
 
-/** fineract-netpol.plan.pods: namespace (by namespaceLabelKey) or namespaceSelector, AND podSelector. */
+/** The pods as the chart's one peer item (podsPeer), with the namespace they are in when known. */
 function podsEndpoint(
   values: ValuesOutput,
   kind: PodsEndpoint['kind'],
   name: string,
-  pods: PodsInput,
+  pods: Parameters<typeof podsPeer>[1],
   options: ExpandOptions,
 ): PodsEndpoint {
-  const endpoint: PodsEndpoint = { kind, name, podSelector: structuredClone(pods.podSelector) };
-  if (pods.namespace) {
-    endpoint.namespace = pods.namespace;
-    endpoint.namespaceSelector = { matchLabels: { [values.namespaceLabelKey]: pods.namespace } };
-  } else if (pods.namespaceSelector && Object.keys(pods.namespaceSelector).length > 0) {
-    // (Go templates treat an empty map as false: `namespaceSelector: {}` renders no selector.)
-    endpoint.namespaceSelector = structuredClone(pods.namespaceSelector);
-  } else if (options.namespace !== undefined) {
-    endpoint.namespace = options.namespace;
-  }
+  const item = podsPeer(values.namespaceLabelKey, pods);
+  const namespace = pods.namespace || (item.namespaceSelector ? undefined : options.namespace);
   // Key order as the chart's YAML: kind, name, namespace, namespaceSelector, podSelector.
-  const { podSelector, ...rest } = endpoint;
-  return { ...rest, podSelector };
+  return {
+    kind,
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(item.namespaceSelector ? { namespaceSelector: item.namespaceSelector } : {}),
+    podSelector: item.podSelector,
+  };
 }
 
-/** fineract-netpol.plan.ports: protocol defaulted to TCP, checked. */
-function planPorts(path: string, ports: PortsInput, toNetwork: boolean): { ports: FlowPort[]; errors: string[] } {
-  const errors: string[] = [];
-  const out: FlowPort[] = [];
-  if (ports.length === 0) {
-    errors.push(
-      `${path}: is empty; list at least one port, such as [{port: 8080}] (this chart never allows all ports)`,
-    );
-  }
-  ports.forEach((p, i) => {
+/** fineract-netpol.plan.ports: protocol defaulted to TCP, endPort only with a numeric port. */
+function planPorts(ports: PortsInput): FlowPort[] {
+  return ports.map((p) => {
     const port: FlowPort = { port: p.port, protocol: p.protocol ?? 'TCP' };
-    if (typeof p.port === 'string') {
-      if (toNetwork) {
-        errors.push(
-          `${path}[${i}].port: named port "${p.port}" cannot be resolved for a network (ipBlock) destination; use the port number`,
-        );
-      }
-      if (p.endPort !== undefined) {
-        errors.push(`${path}[${i}].endPort: cannot be used with the named port "${p.port}"; use a numeric port`);
-      }
-    } else if (p.endPort !== undefined) {
-      if (p.endPort < p.port) {
-        errors.push(`${path}[${i}].endPort: ${p.endPort} is below port ${p.port}; endPort must be >= port`);
-      }
-      port.endPort = p.endPort;
-    }
-    out.push(port);
+    if (typeof p.port === 'number' && p.endPort !== undefined) port.endPort = p.endPort;
+    return port;
   });
-  return { ports: out, errors };
 }
 
 type NetworkInput = ValuesOutput['networks'][string];
 
 /** fineract-netpol.plan.network: one ipBlock per cidr, excepts strictly inside it. */
-function resolveNetwork(
-  values: ValuesOutput,
-  name: string,
-  network: NetworkInput,
-): { endpoint: NetworkEndpoint; errors: string[] } {
-  const path = `networks.${name}`;
-  const errors: string[] = [];
-  const cidrs = network.cidrs ?? [];
+function resolveNetwork(values: ValuesOutput, name: string, network: NetworkInput): NetworkEndpoint {
   const excepts = network.except ?? [];
-  if (network.cidrs && cidrs.length === 0) {
-    errors.push(
-      `${path}.cidrs: is empty; list at least one CIDR, such as 10.20.0.0/16 (or remove cidrs and give fqdns or entities)`,
-    );
-  } else if (cidrs.length === 0 && !network.fqdns && (network.entities ?? []).length === 0) {
-    errors.push(
-      `${path}: names no address; give cidrs (such as [10.20.0.0/16]), or with policyEngine cilium fqdns or entities`,
-    );
-  }
-  const ipBlocks: IpBlock[] = cidrs.map((cidr, i) => {
-    if (!isCanonical(cidr)) {
-      errors.push(`${path}.cidrs[${i}]: "${cidr}" has host bits set; did you mean "${canonical(cidr)}"?`);
-    }
+  const ipBlocks: IpBlock[] = (network.cidrs ?? []).map((cidr) => {
     const except: string[] = [];
     if (network.excludePrivate) {
-      for (const priv of values.privateCidrs ?? []) {
-        const relation = cidrRelation(priv, cidr);
-        if (relation === 'inside') except.push(priv);
-        else if (relation !== 'disjoint') {
-          errors.push(
-            `${path}.cidrs[${i}]: "${cidr}" lies inside the private range "${priv}" that excludePrivate removes, so nothing in it is reachable; set ${path}.excludePrivate: false and list the real subnets`,
-          );
-        }
-      }
+      for (const priv of values.privateCidrs ?? []) if (cidrRelation(priv, cidr) === 'inside') except.push(priv);
     }
     for (const e of excepts) if (cidrRelation(e, cidr) === 'inside') except.push(e);
     const unique = [...new Set(except)];
     return unique.length > 0 ? { cidr, except: unique } : { cidr };
   });
-  excepts.forEach((e, j) => {
-    if (!cidrs.some((cidr) => cidrRelation(e, cidr) === 'inside')) {
-      errors.push(
-        `${path}.except[${j}]: "${e}" is not strictly inside any of the cidrs ${JSON.stringify(cidrs)}, which the API server rejects; remove it or correct it`,
-      );
-    } else if (!isCanonical(e)) {
-      errors.push(`${path}.except[${j}]: "${e}" has host bits set; did you mean "${canonical(e)}"?`);
-    }
-  });
   const fqdns = uniqueBy(
     (network.fqdns ?? []).flatMap((f): FqdnMatch[] => ('awsS3Region' in f ? awsS3Endpoints(f.awsS3Region) : [f])),
   );
   const entities = [...new Set(network.entities ?? [])];
-  return { endpoint: { kind: 'network', name, ipBlocks, fqdns, entities }, errors };
+  return { kind: 'network', name, ipBlocks, fqdns, entities };
 }
 
 /** The items in order, each first occurrence only (compared as JSON, as sprig's uniq compares). */
@@ -472,79 +335,4 @@ function uniqueBy<T>(items: T[]): T[] {
     seen.add(key);
     return true;
   });
-}
-
-/**
- * What the policy engine can render of a network a connection names (as _plan.tpl): the
- * kubernetes engine renders only cidrs; cilium needs some address, fqdns only as the destination,
- * and the DNS rule for fqdns. The problems, with the chart's wording.
- */
-function engineProblems(values: ValuesOutput, where: string, side: 'from' | 'to', network: NetworkEndpoint): string[] {
-  const name = network.name;
-  const [cidrs, fqdns, entities] = [network.ipBlocks, network.fqdns, network.entities].map((x) => x.length > 0);
-  const at = `${where}: network "${name}"`;
-  if (values.policyEngine !== 'cilium') {
-    return cidrs
-      ? []
-      : [
-          `${at} has no cidrs, and a NetworkPolicy matches addresses only (its fqdns and entities need Cilium); give networks.${name}.cidrs, or set policyEngine: cilium`,
-        ];
-  }
-  if (!cidrs && !fqdns && !entities) {
-    return [
-      `${at} names no address yet (its cidrs, fqdns and entities are empty); fill in networks.${name}.fqdns (or cidrs), or disable the connection`,
-    ];
-  }
-  if (side === 'from' && !cidrs && !entities) {
-    return [
-      `${at} has only fqdns, which Cilium matches for egress only (toFQDNs); give networks.${name}.cidrs or entities, or make the network the destination`,
-    ];
-  }
-  if (side === 'to' && fqdns && values.dns?.enabled === false) {
-    return [
-      `${at} has fqdns, which need dns.enabled: Cilium learns their addresses from the DNS answers the DNS rule lets its proxy see; set dns.enabled: true, or remove networks.${name}.fqdns`,
-    ];
-  }
-  return [];
-}
-
-// ---- CIDR arithmetic (as fineract-netpol.cidr.*) -------------------------------------------------
-
-type CidrRelation = 'inside' | 'equal' | 'contains' | 'disjoint';
-
-const FAMILY_BITS = { 4: 32, 6: 128 } as const;
-
-/** How CIDR `a` relates to CIDR `b`: inside (strict subset), equal, contains, or disjoint. */
-function cidrRelation(a: string, b: string): CidrRelation {
-  const pa = parseCidr(a);
-  const pb = parseCidr(b);
-  if (pa.version !== pb.version) return 'disjoint';
-  const bits = FAMILY_BITS[pa.version];
-  const aLen = Number(pa.prefix);
-  const bLen = Number(pb.prefix);
-  const shift = BigInt(bits - Math.min(aLen, bLen));
-  if (pa.start >> shift !== pb.start >> shift) return 'disjoint';
-  if (aLen === bLen) return 'equal';
-  return aLen > bLen ? 'inside' : 'contains';
-}
-
-function addressOf(cidr: string): bigint {
-  const [address = ''] = cidr.split('/');
-  return parseCidr(address).start;
-}
-
-function isCanonical(cidr: string): boolean {
-  return addressOf(cidr) === parseCidr(cidr).start;
-}
-
-/** The CIDR with its host bits cleared, written as the chart writes it (IPv6 uncompressed). */
-function canonical(cidr: string): string {
-  const parsed = parseCidr(cidr);
-  if (parsed.version === 4) {
-    const v = parsed.start;
-    return `${[24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.')}/${parsed.prefix}`;
-  }
-  const groups: string[] = [];
-  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((parsed.start >> s) & 0xffffn).toString(16));
-  return `${groups.join(':')}/${parsed.prefix}`;
 }

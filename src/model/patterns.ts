@@ -72,6 +72,14 @@ export const FQDN_PATTERN = /^(\*\*\.)?([-A-Za-z0-9_*]+\.)*[-A-Za-z0-9_*]*[-A-Za
 export const CILIUM_IGNORED_LABEL_KEY =
   /^(io\.kubernetes|kubernetes\.io|k8s\.io|.*beta\.kubernetes\.io|topology\.kubernetes\.io|statefulset\.kubernetes\.io\/pod-name|apps\.kubernetes\.io\/pod-index|batch\.kubernetes\.io\/(job-completion-index|controller-uid)|pod-template-generation|pod-template-hash|controller-revision-hash|controller-uid|annotation|etcd_node)/;
 
+/**
+ * An IPv4-mapped IPv6 CIDR (::ffff:a.b.c.d written in hexadecimal, in any spelling of the zero
+ * groups), which the API server's strict CIDR validation refuses. Case-insensitive (the `i` flag;
+ * Go: `(?i)`). The chart checks it with this pattern; TypeScript with isIPv4Mapped (src/model/cidr.ts).
+ */
+export const IPV4_MAPPED_CIDR =
+  /^((0{1,4}:){5}|(0{1,4}:){0,4}(0{1,4})?::(0{1,4}:){0,4})ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\//i;
+
 /** An AWS region code such as eu-west-1 or us-gov-west-1. */
 export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
 

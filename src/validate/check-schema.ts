@@ -31,7 +31,7 @@ import { validate } from '../../schema/values-validator.js';
 import type { LocationNode } from './read.ts';
 import { scalarAt } from './merge.ts';
 import { isMap, pathOfPointer, valueAt } from './paths.ts';
-import { closestName } from './suggest.ts';
+import { closestName } from '../model/suggest.ts';
 import type { Finding, Path } from './types.ts';
 
 /** What each pattern of the model means, in the words of the model's own descriptions. */

@@ -1,4 +1,4 @@
-// Stage 5 of validate: the problems as text (`file:line:column  path  message  (fix)`, on a
+// Stage 5 of validate: the problems as text (`file:line:column  path  message  (fix)  [rule]`, on a
 // terminal wrapped with continuation lines indented, with the offending line and a caret under
 // the key, drawn by @babel/code-frame) or as JSON.
 //
@@ -45,11 +45,11 @@ export function formatText(result: ValidationResult, width?: number): string {
   return printable(`${blocks.join('\n')}${blocks.length > 0 ? '\n' : ''}${summaryLine(result)}\n`);
 }
 
-/** `file:line:column  path  message  (fix)`; a warning's message starts with `warning:`. */
+/** `file:line:column  path  message  (fix)  [rule]`; a warning's message starts with `warning:`. */
 export function problemLine(problem: Problem): string {
   const where = problem.file === CHART_DEFAULT ? CHART_DEFAULT : `${problem.file}:${problem.line}:${problem.column}`;
   const message = problem.severity === 'warning' ? `warning: ${problem.message}` : problem.message;
-  return `${where}  ${problem.path}  ${message}${problem.fix ? `  (${problem.fix})` : ''}`;
+  return `${where}  ${problem.path}  ${message}${problem.fix ? `  (${problem.fix})` : ''}${problem.rule ? `  [${problem.rule}]` : ''}`;
 }
 
 /** `values/uat.yaml: valid (4 components, 12 connections, 3 networks)`, or the count of problems. */

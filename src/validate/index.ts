@@ -27,10 +27,14 @@ export function validateValuesFiles(paths: string[]): ValidationResult {
   // `-` is standard input, named <stdin> in every message.
   const files = paths.map((path) => (path === STDIN_PATH ? STDIN_NAME : path));
   const merged = mergeSources(sources);
+  const semantics = checkSemantics(merged.values, merged.locations, files);
+  // A rule's problem says more than the schema's at the same place (an empty list of ports, an
+  // endpoint naming no kind): the schema's is left out, as the SDK leaves out the model's.
+  const ruled = new Set(semantics.map((f) => formatPath(f.path)));
   const findings = [
     ...sources.flatMap((source) => source.findings),
-    ...checkSchema(merged.values, merged.locations),
-    ...checkSemantics(merged.values, merged.locations, files),
+    ...checkSchema(merged.values, merged.locations).filter((f) => !ruled.has(formatPath(f.path))),
+    ...semantics,
   ];
   const problems = sortProblems(unique(findings.map((f) => toProblem(f, merged.locations))), files);
   return {
@@ -53,17 +57,19 @@ function toProblem(finding: Finding, locations: LocationNode | undefined): Probl
     message: finding.message,
     fix: finding.fix,
     severity: finding.severity,
+    ...(finding.rule ? { rule: finding.rule } : {}),
   };
 }
 
+/** One problem per path and message; of two that say the same, the rule's (it carries the id). */
 function unique(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
+  const kept = new Map<string, Problem>();
+  for (const p of problems) {
     const key = `${p.path}\u0000${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    const earlier = kept.get(key);
+    if (!earlier || (!earlier.rule && p.rule)) kept.set(key, p);
+  }
+  return [...kept.values()];
 }
 
 /** By file (in -f order, chart defaults last), line, column, then path. */

@@ -20,6 +20,8 @@ export type Problem = {
   /** How to correct it ('' when there is nothing more to say than the message). */
   fix: string;
   severity: Severity;
+  /** The id of the rule that found it (src/model/rules/, docs/values-checks.md); absent for the schema's and the YAML text's problems. */
+  rule?: string;
 };
 
 /** What the files define once merged (enabled components and connections, all networks). */
@@ -48,6 +50,8 @@ export type Position = { file: string; line: number; column: number; endColumn: 
 
 /** A problem found by a check, before it is mapped back to a file. */
 export type Finding = {
+  /** The id of the registry's rule that found it (src/model/rules/); none for the schema's and the YAML text's. */
+  rule?: string;
   path: Path;
   message: string;
   fix: string;

@@ -1,16 +1,17 @@
 // Values checked against the model the way the chart sees them: each document (a `helm -f` file,
 // or a values object written in TypeScript) merged over the chart's defaults as Helm merges
-// them, then parsed with the zod model, then planned (references between entries, ports, CIDRs:
-// what makes the chart's validation helper fail `helm install`).
+// them, then parsed with the zod model, and checked by the rule registry (src/model/rules/:
+// references between entries, ports, CIDRs… what makes the chart's validation helper fail `helm
+// install`, and what the values do not mean as written).
 //
 // Usage: const values = parseValues([parse(uatYaml)], 'values/uat.yaml');  // ValuesOutput, or throws
 //        const problems = checkValues([override]);                           // [] when the chart renders it
 import { InputError } from '../errors.ts';
 import { DEFAULT_VALUES } from '../model/defaults.ts';
-import { expansionProblems } from '../model/expand.ts';
 import { isValuesMap, mergeHelmValues } from '../model/merge.ts';
+import { chartLine, chartPath, ruleErrors } from '../model/rules/index.ts';
 import { Values, type ValuesOutput } from '../model/values.ts';
-import { describeIssue, type ValuesIssue } from './issues.ts';
+import { describeIssue, formatPath, type ValuesIssue } from './issues.ts';
 
 export type { ValuesIssue };
 
@@ -61,9 +62,10 @@ export function parseValues(overrides: unknown[], source = 'values'): ValuesOutp
 }
 
 /**
- * Every problem of these values documents, merged over the chart's defaults: the model's (types,
- * syntax, unknown keys) and, when there are none, the chart's plan (undefined names, a cidr that
- * excludePrivate removes, endPort below port…). Empty when `helm template` renders them.
+ * Every error of these values documents, merged over the chart's defaults: the model's (types,
+ * syntax, unknown keys) and the rule registry's (src/model/rules/: undefined names, a cidr that
+ * excludePrivate removes, a duplicate policyName…), each rule's as the chart's refusal words it.
+ * Empty when `helm template` renders them and no rule finds an error.
  */
 export function checkValues(overrides: unknown[]): ValuesIssue[] {
   return problemsOf(overrides).issues;
@@ -76,26 +78,43 @@ export function checkValues(overrides: unknown[]): ValuesIssue[] {
 export function validateValues(overrides: unknown[], source = 'values'): ValuesOutput {
   const { issues, stage, values } = problemsOf(overrides);
   if (values && issues.length === 0) return values;
-  const heading = stage === 'plan' ? `the chart cannot render the values (${issues.length} problem(s))` : undefined;
+  const heading = stage === 'rules' ? `the chart cannot render the values (${issues.length} problem(s))` : undefined;
   throw new ValuesValidationError(source, issues, heading);
 }
 
-function problemsOf(overrides: unknown[]): { stage: 'model' | 'plan'; issues: ValuesIssue[]; values?: ValuesOutput } {
+function problemsOf(overrides: unknown[]): { stage: 'model' | 'rules'; issues: ValuesIssue[]; values?: ValuesOutput } {
   const notMapping = overrides.find((o) => o !== null && o !== undefined && !isValuesMap(o));
   if (notMapping !== undefined) {
     return { stage: 'model', issues: [{ path: '(root)', message: `must be a mapping (key: value), not ${typeName(notMapping)}` }] };
   }
-  const result = Values.safeParse(mergeHelmValues(DEFAULT_VALUES, ...overrides), { reportInput: true });
+  const merged = mergeHelmValues(DEFAULT_VALUES, ...overrides);
+  // The rules read the merged values as Helm does, whatever the model makes of them.
+  const rules = ruleErrors(merged, { written: (path) => overrides.some((o) => hasPath(o, path)) }).map(
+    (p): ValuesIssue => ({ path: formatPath(p.path), message: chartLine(p).slice(chartPath(p.path).length + 2), rule: p.rule }),
+  );
+  const result = Values.safeParse(merged, { reportInput: true });
   if (!result.success) {
-    return { stage: 'model', issues: result.error.issues.flatMap((issue) => describeIssue(Values, issue)) };
+    // A rule's problem says more than the model's at the same place (validate does the same).
+    const ruled = new Set(rules.map((r) => r.path));
+    const model = result.error.issues.flatMap((issue) => describeIssue(Values, issue)).filter((i) => !ruled.has(i.path));
+    return { stage: 'model', issues: [...model, ...rules] };
   }
-  return { stage: 'plan', issues: expansionProblems(result.data).map(splitProblem), values: result.data };
+  return { stage: 'rules', issues: rules, values: result.data };
 }
 
-/** `connections.x.to.network: "db" is not defined…` → path and message. */
-function splitProblem(problem: string): ValuesIssue {
-  const match = /^([^\s:]+): (.*)$/s.exec(problem);
-  return match ? { path: match[1] ?? '', message: match[2] ?? '' } : { path: '(root)', message: problem };
+/** Does a values document write this path (a key or list item, null included)? */
+function hasPath(document: unknown, path: readonly (string | number)[]): boolean {
+  let node = document;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      if (!Array.isArray(node) || key >= node.length) return false;
+      node = node[key] as unknown;
+    } else {
+      if (!isValuesMap(node) || !Object.hasOwn(node, key)) return false;
+      node = node[key];
+    }
+  }
+  return path.length > 0;
 }
 
 function typeName(value: unknown): string {

@@ -6,10 +6,15 @@
 // Usage: const problems = result.error.issues.flatMap((issue) => describeIssue(Values, issue));
 //        // → [{ path: 'networks.rds.cidrs[0]', message: '"10.0.0.1" is not a valid CIDR: An IPv4 …' }]
 import { z } from 'zod';
-import { closestName } from '../validate/suggest.ts';
+import { closestName } from '../model/suggest.ts';
 
 /** One problem of a values document: where (a key path such as `networks.rds.cidrs[0]`) and what. */
-export type ValuesIssue = { path: string; message: string };
+export type ValuesIssue = {
+  path: string;
+  message: string;
+  /** The id of the registry's rule that found it (src/model/rules/); none for a problem of the model's types. */
+  rule?: string;
+};
 
 /** A node of the zod model (any zod type), read through its definition. */
 export type ModelNode = z.core.$ZodType;

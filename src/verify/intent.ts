@@ -33,6 +33,7 @@ import {
   type ResolvedEndpoint,
 } from '../model/expand.ts';
 import type { ValuesOutput } from '../model/values.ts';
+import { podsPeer } from '../model/peer.ts';
 import { inBlock, mergeRanges, parseRange, rangeToCidrs, type AddressRange, type Family } from './addresses.ts';
 import {
   portsOf,
@@ -678,16 +679,7 @@ function valuesRef(intent: Intent, targets: Target[]): string {
       }
     }
     for (const [name, peer] of Object.entries(v.peers ?? {}).sort(([a], [b]) => compare(a, b))) {
-      const endpoint: ResolvedEndpoint = {
-        kind: 'peer',
-        name,
-        podSelector: peer.podSelector,
-        ...(peer.namespace
-          ? { namespaceSelector: { matchLabels: { [v.namespaceLabelKey]: peer.namespace } } }
-          : peer.namespaceSelector
-            ? { namespaceSelector: peer.namespaceSelector }
-            : {}),
-      };
+      const endpoint: ResolvedEndpoint = { kind: 'peer', name, ...podsPeer(v.namespaceLabelKey, peer) };
       if (covers(endpoint)) return `{peer: ${name}}`;
     }
     const perTarget = unique(

@@ -18,6 +18,7 @@
 //   the values' namespaceLabelKey (the analyzer adds kubernetes.io/metadata.name).
 // - Synthesized pods have no container ports, so a named port selects nothing: pass --workloads to
 //   resolve named ports.
+import { podsPeer, type PodsInput } from '../model/peer.ts';
 import type { ValuesOutput } from '../model/values.ts';
 import { compareText, sortedEntries as sorted } from '../order.ts';
 import { NAMESPACE_NAME_LABEL } from './analyze.ts';
@@ -44,19 +45,17 @@ export function synthesizeFromValues(values: ValuesOutput, options: SynthesizeOp
     if (component.enabled === false) continue;
     builder.pod(options.namespace, name, labelsSatisfying(component.podSelector));
   }
-  type Pods = {
-    namespace?: string | undefined;
-    namespaceSelector?: LabelSelector | undefined;
-    podSelector: LabelSelector;
-  };
-  const place = (name: string, pods: Pods): void => {
+  // A pod where the chart's peer item (podsPeer) finds it: in the named namespace, in one its
+  // namespaceSelector selects, or in the release namespace.
+  const place = (name: string, pods: PodsInput): void => {
+    const item = podsPeer(labelKey, pods);
     let namespace = options.namespace;
     if (pods.namespace) {
       namespace = builder.namespace(pods.namespace, { [labelKey]: pods.namespace });
-    } else if (pods.namespaceSelector && !selectsEverything(pods.namespaceSelector)) {
-      namespace = builder.namespaceFor(pods.namespaceSelector, name);
+    } else if (item.namespaceSelector) {
+      namespace = builder.namespaceFor(item.namespaceSelector, name);
     }
-    builder.pod(namespace, name, labelsSatisfying(pods.podSelector));
+    builder.pod(namespace, name, labelsSatisfying(item.podSelector));
   };
   for (const [name, peer] of sorted(values.peers ?? {})) place(name, peer);
   if (values.dns && values.dns.enabled !== false) place('dns', values.dns);

@@ -9,6 +9,9 @@
 //   # warn: LINE:COLUMN PATH  MESSAGE         validate reports this warning
 //   # unreadable: TEXT                        validate refuses the whole file (not YAML, not a
 //                                             mapping), its message containing TEXT
+//   # rules: ID… | none                       the ids of the registry's rules (src/model/rules/)
+//                                             whose problems validate reports, sorted (required
+//                                             unless unreadable)
 //   # helm3-schema: OUTCOME                   the JSON Schema, as Helm 3 checks it
 //   # helm4-schema: OUTCOME                   the JSON Schema, as Helm 4 checks it
 //   # chart-helper: OUTCOME                   the chart's own checks (_shape.tpl, _validate.tpl),
@@ -47,6 +50,8 @@ export type CorpusCase = {
   expected: Expected[];
   /** validate refuses the whole file with a message containing this. */
   unreadable?: string;
+  /** The ids of the rules whose problems validate reports (empty for an unreadable case). */
+  rules: string[];
   layers: Record<HelmLayer, Outcome>;
 };
 
@@ -69,6 +74,7 @@ export function parseCase(text: string, file: string, name: string): CorpusCase 
   const layers: Partial<Record<HelmLayer, Outcome>> = {};
   const description: string[] = [];
   let unreadable: string | undefined;
+  let rules: string[] | undefined;
   for (const line of text.split('\n')) {
     if (!line.startsWith('#')) break;
     const problem = /^# (expect|warn): (\d+):(\d+) (\S+) {2}(.+)$/.exec(line);
@@ -82,20 +88,31 @@ export function parseCase(text: string, file: string, name: string): CorpusCase 
       unreadable = whole[1];
       continue;
     }
+    const ids = /^# rules: (.+)$/.exec(line);
+    if (ids?.[1]) {
+      rules = ids[1] === 'none' ? [] : ids[1].split(' ');
+      if (rules.some((id) => !/^[a-z0-9-]+$/.test(id)) || rules.join(' ') !== [...rules].sort().join(' ')) {
+        throw new Error(`${name}: "# rules:" lists rule ids, sorted and separated by one space: ${line}`);
+      }
+      continue;
+    }
     const layer = /^# (helm3-schema|helm4-schema|chart-helper): (.+)$/.exec(line);
     if (layer) {
       layers[layer[1] as HelmLayer] = parseOutcome(layer[2] ?? '', name);
       continue;
     }
-    if (/^# (expect|warn|unreadable|helm\d?-schema|chart-helper|helm):/.test(line))
+    if (/^# (expect|warn|unreadable|rules|helm\d?-schema|chart-helper|helm):/.test(line))
       throw new Error(`${name}: malformed header line: ${line}`);
     description.push(line.replace(/^# ?/, ''));
   }
   for (const layer of HELM_LAYERS) {
     if (!layers[layer]) throw new Error(`${name}: the header must say what ${layer} does ("# ${layer}: passes", …)`);
   }
-  if (unreadable !== undefined && expected.length > 0) {
-    throw new Error(`${name}: an unreadable file has no expect/warn lines`);
+  if (unreadable !== undefined && (expected.length > 0 || rules !== undefined)) {
+    throw new Error(`${name}: an unreadable file has no expect/warn or rules lines`);
+  }
+  if (unreadable === undefined && rules === undefined) {
+    throw new Error(`${name}: the header must list the rules validate reports ("# rules: id …" or "# rules: none")`);
   }
   return {
     name,
@@ -103,6 +120,7 @@ export function parseCase(text: string, file: string, name: string): CorpusCase 
     description: description.join(' '),
     expected,
     ...(unreadable === undefined ? {} : { unreadable }),
+    rules: rules ?? [],
     layers: layers as Record<HelmLayer, Outcome>,
   };
 }

@@ -64,7 +64,8 @@ import { expandConnections, type ExpandedConnection, type ResolvedEndpoint } fro
 import { mergeHelmValues } from '../src/model/merge.ts';
 import { Values, type ValuesInput, type ValuesOutput } from '../src/model/values.ts';
 import { CHART_DIR } from '../src/paths.ts';
-import { inBlock, rangeToCidrs } from '../src/verify/addresses.ts';
+import { rangeToCidrs } from '../src/model/cidr.ts';
+import { inBlock } from '../src/verify/addresses.ts';
 import { analyze, blockCidrs, portsOf, type Analysis, type Endpoint } from '../src/verify/analyze.ts';
 import { intentFindings } from '../src/verify/intent.ts';
 import { formatIssue, validateKubernetesObject } from '../src/verify/kubernetes.ts';

@@ -9,6 +9,7 @@
 //   isIPv4Mapped('::ffff:a14:2000')              // true
 //   coversAll(['10.0.0.0/25', '10.0.0.128/25'], '10.0.0.0/24')  // true
 //   parseRange('10.0.0.0/8')                     // {family: 4, start: 167772160n, end: 184549375n}
+//   rangeToCidrs({family: 4, start: 0n, end: 255n})  // ['0.0.0.0/24']
 //
 // Inputs are assumed to be CIDRs (the schema's CIDR pattern, isCidr); cidr-tools throws on others.
 import { excludeCidr, normalizeCidr, parseCidr } from 'cidr-tools';
@@ -102,4 +103,60 @@ export function rangeContains(outer: AddressRange, inner: AddressRange): boolean
 /** The number of bits of an address of the family. */
 export function familyBits(family: Family): number {
   return FAMILY_BITS[family];
+}
+
+/** The family of one address (no prefix), or undefined when it is none. */
+export function addressFamily(address: string): Family | undefined {
+  try {
+    return parseCidr(address).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One address as its CIDR, canonical: `10.0.0.1` → `10.0.0.1/32`, `2001:DB8::1` → `2001:db8::1/128`. */
+export function addressCidr(address: string): string {
+  const family = parseCidr(address).version;
+  return normalizeCidr(`${address}/${FAMILY_BITS[family]}`);
+}
+
+/** The fewest CIDRs that cover exactly the range, in address order. */
+export function rangeToCidrs(range: AddressRange): string[] {
+  const bits = FAMILY_BITS[range.family];
+  const out: string[] = [];
+  let start = range.start;
+  while (start <= range.end) {
+    // The largest aligned block starting at `start` that does not pass the end.
+    let size = 0;
+    while (size < bits) {
+      const next = size + 1;
+      const mask = (1n << BigInt(next)) - 1n;
+      if ((start & mask) !== 0n || start + mask > range.end) break;
+      size = next;
+    }
+    out.push(normalizeCidr(`${formatAddress(range.family, start)}/${bits - size}`));
+    start += 1n << BigInt(size);
+  }
+  return out;
+}
+
+/** Merges adjacent ranges of the same family (input in address order). */
+export function mergeRanges(ranges: readonly AddressRange[]): AddressRange[] {
+  const out: AddressRange[] = [];
+  for (const r of ranges) {
+    const last = out.at(-1);
+    if (last && last.family === r.family && last.end + 1n === r.start) out[out.length - 1] = { ...last, end: r.end };
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/** An address as text: formatAddress(4, 167772161n)  // '10.0.0.1' (IPv6 uncompressed). */
+export function formatAddress(family: Family, value: bigint): string {
+  if (family === 4) {
+    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+  }
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((value >> shift) & 0xffffn).toString(16));
+  return groups.join(':');
 }

@@ -12,7 +12,8 @@
 //        const probes = probeList(hosts, ports);
 //        const differences = compare(observed, analysis, hosts);
 import { analyze, type Analysis, type Endpoint } from '../verify/analyze.ts';
-import { inBlock, parseRange } from '../verify/addresses.ts';
+import { parseRange } from '../model/cidr.ts';
+import { inBlock } from '../verify/addresses.ts';
 import { namespacedName, type NetworkPolicy, type Namespace, type Workload } from '../verify/types.ts';
 import type { Observation, PortSpec, Probe, ProbeHost } from './probe.ts';
 

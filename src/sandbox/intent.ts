@@ -8,7 +8,7 @@
 //        declared.verdict(probe)   // 'open' when some connection declares it
 //        declared.by(probe)        // ['connections.fineract-to-rds']
 import type { ValuesOutput } from '../model/values.ts';
-import { parseRange } from '../verify/addresses.ts';
+import { parseRange } from '../model/cidr.ts';
 import type { Analysis, PodClass } from '../verify/analyze.ts';
 import { declaredIntent, type DeclaredFlow, type Target } from '../verify/intent.ts';
 import { namespacedName } from '../verify/types.ts';

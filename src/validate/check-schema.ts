@@ -12,7 +12,7 @@
 //
 // Usage: const findings = checkSchema(merged.values, merged.locations);
 import type { ErrorObject } from 'ajv';
-import { parseCidr } from 'cidr-tools';
+import { addressFamily } from '../model/cidr.ts';
 import { stringify } from 'yaml';
 import {
   ANNOTATION_TEXT,
@@ -397,12 +397,8 @@ function explain(pattern: string, parent: SchemaNode): string {
 /** The cdk8s-style hint for a CIDR written without (or with a wrong) prefix length. */
 function cidrSuggestion(text: string): { message: string; fix: string } | undefined {
   const [address = '', prefix] = text.split('/');
-  let version: 4 | 6;
-  try {
-    version = parseCidr(address).version;
-  } catch {
-    return undefined;
-  }
+  const version = addressFamily(address);
+  if (version === undefined) return undefined;
   const max = version === 4 ? 32 : 128;
   if (prefix === undefined) {
     return {

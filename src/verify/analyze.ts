@@ -25,7 +25,8 @@
 //        analysis.allowed({kind: 'pod', cls: a}, {kind: 'pod', cls: b})  // PortSet
 //        for (const c of analysis.connections()) …
 import { compareText, sortedEntries } from '../order.ts';
-import { AddressSpace, inBlock, type AddressRange } from './addresses.ts';
+import { type AddressRange } from '../model/cidr.ts';
+import { AddressSpace, inBlock } from './addresses.ts';
 import {
   dnsRuleCovers,
   entityMatchesAddresses,

@@ -44,9 +44,8 @@
 //        read.policies // one NetworkPolicy (model) per rule of spec/specs, `cilium` set
 //        read.notes    // what the result assumes (a DNS rule counted as its L4 flow, …)
 import { isIP } from 'node:net';
-import { normalizeCidr, parseCidr } from 'cidr-tools';
 import { CILIUM_IGNORED_LABEL_KEY } from '../model/patterns.ts';
-import { parseRange, rangeContains } from './addresses.ts';
+import { addressCidr, canonicalCidr, parseRange, rangeContains } from '../model/cidr.ts';
 import {
   closest,
   describe,
@@ -557,7 +556,7 @@ class Reader {
   private cidr(value: string, path: Segment[], addressAllowed: boolean): string | undefined {
     const family = isIP(value);
     if (family !== 0) {
-      if (addressAllowed) return normalizeCidr(`${value}/${family === 4 ? 32 : 128}`);
+      if (addressAllowed) return addressCidr(value);
       this.issue(path, `${quote(value)} has no prefix length: write ${quote(`${value}/${family === 4 ? 32 : 128}`)}`);
       return undefined;
     }
@@ -570,8 +569,7 @@ class Reader {
       return undefined;
     }
     try {
-      parseCidr(value);
-      return normalizeCidr(value);
+      return canonicalCidr(value);
     } catch {
       this.issue(path, `${quote(value)} is not a CIDR (such as 10.0.0.0/8 or 2001:db8::/32)`);
       return undefined;

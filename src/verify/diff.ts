@@ -4,7 +4,8 @@
 // Usage: const changes = diffConnectivity({ before, after, namespaces, workloads });
 //        process.stdout.write(formatDiff(changes, 'text'));
 import { compareText as cmp } from '../order.ts';
-import { AddressSpace, parseRange, rangeContains, rangeToCidrs } from './addresses.ts';
+import { parseRange, rangeContains, rangeToCidrs } from '../model/cidr.ts';
+import { AddressSpace } from './addresses.ts';
 import { analyze, blockCidrs, policySymbols, workloadPairs, type AddressEndpoint, type Endpoint } from './analyze.ts';
 import { isSymbolicEnd } from './cilium.ts';
 import { PortSet } from './ports.ts';

@@ -13,7 +13,7 @@
 // Usage: const because = explainChanges(changes, { before: { analysis, values }, after: { … } });
 //        because[i] // ['networks.rds.cidrs'] for changes[i]
 import type { ValuesOutput } from '../model/values.ts';
-import { parseRange, rangesOverlap } from './addresses.ts';
+import { parseRange, rangesOverlap } from '../model/cidr.ts';
 import type { Analysis } from './analyze.ts';
 import type { ConnectivityChange } from './diff.ts';
 import { declaredIntent, type Target } from './intent.ts';

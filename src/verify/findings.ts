@@ -33,7 +33,7 @@
 // ipBlock 0.0.0.0/0 (error for ingress, warning for egress), `entity: cluster` a
 // namespace-wide-peer for every namespace; other entities and FQDNs name what they mean.
 import { compareText as compare } from '../order.ts';
-import { parseRange } from './addresses.ts';
+import { parseRange } from '../model/cidr.ts';
 import {
   namespaceLabels,
   peerMatches,

@@ -34,7 +34,8 @@ import {
 } from '../model/expand.ts';
 import type { ValuesOutput } from '../model/values.ts';
 import { podsPeer } from '../model/peer.ts';
-import { inBlock, mergeRanges, parseRange, rangeToCidrs, type AddressRange, type Family } from './addresses.ts';
+import { mergeRanges, parseRange, rangeToCidrs, type AddressRange, type Family } from '../model/cidr.ts';
+import { inBlock } from './addresses.ts';
 import {
   portsOf,
   selects,

@@ -32,11 +32,10 @@
 //   for (const issue of issues) console.log(formatIssue(issue));   // "spec.ingress[0].ports[0].endPort: …"
 //   networkPolicyIssues(policy, 'read');                          // one NetworkPolicy, as verify reads it
 import { isIPv4, isIPv6 } from 'node:net';
-import { normalizeCidr, parseCidr } from 'cidr-tools';
 import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, DNS1123_LABEL, LABEL_VALUE } from '../model/patterns.ts';
 import { pathOfPointer, valueAt } from '../validate/paths.ts';
-import { isIPv4Mapped } from './addresses.ts';
+import { canonicalCidr, hasHostBits, isIPv4Mapped, strictlyInside } from '../model/cidr.ts';
 import { PROTOCOLS, type Labels } from './types.ts';
 
 /** A step of a path inside an object: a field name, a map key or a list index. */
@@ -381,7 +380,7 @@ function checkPeer(peer: unknown, path: Segment[], mode: ValidationMode, issues:
     const problem = cidrProblem(item, mode);
     if (problem) {
       issues.push({ path: [...path, 'ipBlock', 'except', i], message: problem });
-    } else if (!cidrError && !isStrictSubset(item, cidr)) {
+    } else if (!cidrError && !strictlyInside(item, cidr)) {
       issues.push({
         path: [...path, 'ipBlock', 'except', i],
         message: `${quote(item)} must be a strict subset of cidr ${quote(cidr)}: the API server refuses an except outside (or equal to) its cidr; remove it, or widen the cidr`,
@@ -607,12 +606,11 @@ function cidrProblem(value: string, mode: ValidationMode): string | undefined {
   if ((family === 4 && !isIPv4(address)) || !/^(0|[1-9][0-9]*)$/.test(prefix)) {
     return `${quote(value)} must not have leading zeros in the address or the prefix length`;
   }
-  const addressNumber = parseCidr(`${address}/${family === 4 ? 32 : 128}`).start;
   if (family === 6 && isIPv4Mapped(address)) {
     return `${quote(value)} must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): write the IPv4 CIDR`;
   }
-  const canonical = normalizeCidr(value);
-  if (addressNumber !== parseCidr(value).start) {
+  const canonical = canonicalCidr(value);
+  if (hasHostBits(value)) {
     return `${quote(value)} must not have bits set beyond the prefix length: did you mean ${quote(canonical)}?`;
   }
   if (canonical !== value) {
@@ -625,13 +623,6 @@ function cidrProblem(value: string, mode: ValidationMode): string | undefined {
 function isLegacyIPv4(address: string): boolean {
   const octets = address.split('.');
   return octets.length === 4 && octets.every((o) => /^[0-9]{1,3}$/.test(o) && Number(o) <= 255);
-}
-
-/** True when `inner` lies inside `outer` with a longer prefix (the API server's "strict subset"). */
-function isStrictSubset(inner: string, outer: string): boolean {
-  const a = parseCidr(inner);
-  const b = parseCidr(outer);
-  return a.version === b.version && a.start >= b.start && a.end <= b.end && Number(a.prefix) > Number(b.prefix);
 }
 
 // ---- Small helpers (shared with src/verify/load.ts) ----------------------------------------

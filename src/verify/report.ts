@@ -5,7 +5,7 @@
 //        process.stdout.write(formatReport(report, 'text'));
 import { compareText as compare } from '../order.ts';
 import { TEXT_WIDTH, wrapText } from '../text.ts';
-import { mergeRanges, parseRange, rangesOverlap, rangeToCidrs, type AddressRange } from './addresses.ts';
+import { mergeRanges, parseRange, rangesOverlap, rangeToCidrs, type AddressRange } from '../model/cidr.ts';
 import type { AddressEndpoint, Analysis, PodEndpoint } from './analyze.ts';
 import { isSymbolicEnd } from './cilium.ts';
 import type { PortSet } from './ports.ts';

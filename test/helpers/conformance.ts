@@ -15,7 +15,7 @@
 //        const external = externalExpectation(readFileSync(externalFile, 'utf8'));
 //        expect(analysisExternalLines(input, external.map((e) => e.pair))).toEqual(external.map((e) => e.line).sort());
 import { isIP } from 'node:net';
-import { parseRange, rangeContains, type AddressRange } from '../../src/verify/addresses.ts';
+import { parseRange, rangeContains, type AddressRange } from '../../src/model/cidr.ts';
 import {
   analyze,
   workloadPairs,

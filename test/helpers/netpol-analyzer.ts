@@ -12,7 +12,7 @@
 // Usage: expect(analysisLines(analyze(input))).toEqual(netpolAnalyzerLines(fixtureDir));
 //        expect(netpolAnalyzerExternalLines(fixtureDir, pairs)).toEqual(expected);
 import { spawnSync } from 'node:child_process';
-import { parseRange, rangeContains, type AddressRange } from '../../src/verify/addresses.ts';
+import { parseRange, rangeContains, type AddressRange } from '../../src/model/cidr.ts';
 import { PortSet } from '../../src/verify/ports.ts';
 import {
   addConnection,

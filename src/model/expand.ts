@@ -21,9 +21,9 @@
 //   (the release namespace).
 // - A network is one ipBlock per cidr; `except` = the privateCidrs strictly inside that cidr (when
 //   excludePrivate), then the network's own `except` entries strictly inside it, duplicates removed.
-// - Values the rule registry (src/model/rules/) finds errors in are refused before anything is
-//   resolved: one InputError listing every problem as the chart's refusal words it. This file
-//   resolves; it checks nothing itself.
+// - Values the chart refuses (the errors of the rules it enforces, src/model/rules/) are refused
+//   before anything is resolved: one InputError listing every problem as the chart's refusal
+//   words it. This file resolves; it checks nothing itself.
 // Pure: the values are never modified, and the result shares no objects with them.
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
@@ -31,7 +31,7 @@ import { sortedEntries } from '../order.ts';
 import { cidrRelation } from './cidr.ts';
 import { podsPeer } from './peer.ts';
 import { awsS3Endpoints, type LabelSelector as LabelSelectorSchema } from './primitives.ts';
-import { chartLine, planConnection, ruleErrors, ValuesView } from './rules/index.ts';
+import { chartLine, enforcedByChart, planConnection, ruleErrors, ValuesView } from './rules/index.ts';
 import type { ValuesOutput } from './values.ts';
 
 /** A Kubernetes LabelSelector, as the values model accepts it. */
@@ -136,11 +136,15 @@ export function skippedConnections(values: ValuesOutput): SkippedConnection[] {
 }
 
 /**
- * The errors the rule registry finds in the values, each as the chart's refusal words it
- * (`path: message; fix [rule]`); empty when they can be expanded.
+ * The errors of the rules the chart enforces (src/model/rules/: what makes `helm template` fail),
+ * each as the chart's refusal words it (`path: message; fix [rule]`); empty when the chart renders
+ * the values, and so when they can be expanded. The rules only TypeScript enforces (two
+ * connections allowing one flow…) do not stop the chart, nor this: checkValues reports them.
  */
 export function expansionProblems(values: ValuesOutput): string[] {
-  return ruleErrors(values).map(chartLine);
+  return ruleErrors(values)
+    .filter((p) => enforcedByChart(p.rule))
+    .map(chartLine);
 }
 
 /** The peer items the chart renders for an endpoint (a `from`/`to` list of a rule). */

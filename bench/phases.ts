@@ -12,10 +12,10 @@ import { parseArgs } from 'node:util';
 
 const started = performance.now();
 const startedCpu = process.cpuUsage();
-const { analyze } = await import('../src/verify/analyze.ts');
-const { findings } = await import('../src/verify/findings.ts');
-const { loadManifests } = await import('../src/verify/load.ts');
-const { buildReport, formatReport } = await import('../src/verify/report.ts');
+const { analyze } = await import('../src/verify/analysis/analyze.ts');
+const { findings } = await import('../src/verify/checks/findings.ts');
+const { loadManifests } = await import('../src/verify/readers/load.ts');
+const { buildReport, formatReport } = await import('../src/verify/present/report.ts');
 const importMs = performance.now() - started;
 const importCpuMs = cpuMs(process.cpuUsage(startedCpu));
 

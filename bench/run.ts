@@ -29,8 +29,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PortSet } from '../src/verify/ports.ts';
-import { PROTOCOLS, type Protocol } from '../src/verify/types.ts';
+import { PortSet } from '../src/verify/model/ports.ts';
+import { PROTOCOLS, type Protocol } from '../src/verify/model/types.ts';
 import { addConnection, parsePorts, toLines, type Connectivity } from '../test/helpers/conformance.ts';
 import { ALL_CASES, caseName, MAIN_CASES, OUT_DIR, writeCase, type BenchCase, type CaseStats } from './generate.ts';
 

@@ -44,7 +44,7 @@ for (const entry of readdirSync(DIST, { recursive: true, withFileTypes: true }))
 }
 mkdirSync(join(DIST, 'schema'), { recursive: true });
 copyFileSync(join(REPO_ROOT, 'schema', 'values.d.ts'), join(DIST, 'schema', 'values.d.ts'));
-// Imported by dist/src/validate/check-schema.js as ../../schema/values-validator.js: there for the
+// Imported by dist/src/values/check-schema.js as ../../schema/values-validator.js: there for the
 // bundler, which puts it into a chunk.
 copyFileSync(join(REPO_ROOT, 'schema', 'values-validator.js'), join(DIST, 'schema', 'values-validator.js'));
 await bundle();

@@ -30,7 +30,7 @@ type Step = { name: string; command: () => string[]; lane: 'main' | 'cluster'; u
 const CACHE = join(REPO_ROOT, 'node_modules', '.cache');
 
 const STEPS: Step[] = [
-  { name: 'generated files are fresh', command: () => ['node', 'src/build/main.ts', '--check'], lane: 'main' },
+  { name: 'generated files are fresh', command: () => ['node', 'src/generate/main.ts', '--check'], lane: 'main' },
   {
     name: 'typecheck',
     command: () => ['npx', 'tsc', '--noEmit', '--incremental', '--tsBuildInfoFile', join(CACHE, 'tsc', 'tsbuildinfo')],

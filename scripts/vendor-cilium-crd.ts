@@ -1,10 +1,10 @@
 // Vendors the OpenAPI v3 schema of Cilium's CiliumNetworkPolicy (cilium.io/v2) into
 // schema/vendor/, from the CRD that scripts/run copies out of the github.com/cilium/cilium module
-// (scripts/setup/cilium.sh; the version is the one src/sandbox/cilium-check/go.mod requires). The
+// (scripts/setup/cilium.sh; the version is the one test/oracles/cilium-check/go.mod requires). The
 // file holds the schema exactly as the CRD's v2 version carries it, next to where it came from:
 //   { "$comment", "provenance": { module, version, path, sha256 of the CRD file, crd, version },
 //     "openAPIV3Schema": { … } }
-// src/verify/cilium-crd.ts validates with it at run time (no Go needed); test/cilium-crd.test.ts
+// src/verify/readers/cilium-crd.ts validates with it at run time (no Go needed); test/cilium-crd.test.ts
 // re-extracts it from the module and fails when the committed copy differs.
 //
 // Usage: FINERACT_NETPOL_TOOLS=all scripts/run node scripts/vendor-cilium-crd.ts   (after a version bump in go.mod)
@@ -14,11 +14,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../src/paths.ts';
-import { CILIUM_CNP_CRD_PATH, CILIUM_MODULE, ciliumSchemaFile } from '../src/verify/cilium-crd.ts';
+import { CILIUM_CNP_CRD_PATH, CILIUM_MODULE, ciliumSchemaFile } from '../src/verify/readers/cilium-crd.ts';
 
-const CILIUM_CHECK_GO_MOD = join(REPO_ROOT, 'src', 'sandbox', 'cilium-check', 'go.mod');
+const CILIUM_CHECK_GO_MOD = join(REPO_ROOT, 'test', 'oracles', 'cilium-check', 'go.mod');
 
-/** The Cilium version src/sandbox/cilium-check/go.mod requires (the one pin of the project). */
+/** The Cilium version test/oracles/cilium-check/go.mod requires (the one pin of the project). */
 export function pinnedCiliumVersion(): string {
   const goMod = readFileSync(CILIUM_CHECK_GO_MOD, 'utf8');
   const version = /^\s*(?:require\s+)?github\.com\/cilium\/cilium\s+(v\S+)/m.exec(goMod)?.[1];

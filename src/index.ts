@@ -58,7 +58,7 @@ export {
 } from './model/values.ts';
 export { Cidr, LabelSelector, Name, Port, Ports, Protocol } from './model/primitives.ts';
 export { DEFAULT_VALUES } from './model/defaults.ts';
-export { mergeHelmValues, type ValuesMap } from './model/merge.ts';
+export { mergeHelmValues, type ValuesMap } from './values/merge.ts';
 export {
   expandConnections,
   expansionProblems,

@@ -17,10 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHART_DIR } from '../src/paths.ts';
 import { parseDocument } from 'yaml';
 import { enforcedByChart, RULES, ruleById } from '../src/model/rules/index.ts';
-import { formatPath } from '../src/validate/paths.ts';
+import { formatPath } from '../src/values/paths.ts';
 import { checkValues, type ValuesIssue } from '../src/values/check.ts';
 import { HELM_YAML, helmData } from '../src/values/yaml.ts';
-import { validateValuesFiles, type ValidationResult } from '../src/validate/index.ts';
+import { validateValuesFiles, type ValidationResult } from '../src/values/report/index.ts';
 import {
   HELM_LAYERS,
   parseCase,

@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { TEMPLATES_DIR } from '../src/build/chart.ts';
+import { TEMPLATES_DIR } from '../src/generate/chart.ts';
 import { RULES } from '../src/model/rules/index.ts';
-import { generate, type GeneratedFile } from '../src/build/generate.ts';
-import { findStale, writeGenerated } from '../src/build/write.ts';
+import { generate, type GeneratedFile } from '../src/generate/generate.ts';
+import { findStale, writeGenerated } from '../src/generate/write.ts';
 import { Values } from '../src/model/values.ts';
 import { REPO_ROOT } from '../src/paths.ts';
 
@@ -104,10 +104,10 @@ describe('writing (writeGenerated / findStale with a temporary root)', () => {
   });
 });
 
-describe('`node src/build/main.ts` in a copy of the repository', () => {
+describe('`node src/generate/main.ts` in a copy of the repository', () => {
   let copy: string;
   const build = (...args: string[]) => {
-    const result = spawnSync(process.execPath, ['src/build/main.ts', ...args], { cwd: copy, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['src/generate/main.ts', ...args], { cwd: copy, encoding: 'utf8' });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   };
 

@@ -1,5 +1,5 @@
 // Cilium's own acceptance of the chart's CiliumNetworkPolicies (issue 12, policyEngine: cilium):
-// cilium-check (src/sandbox/cilium-check/, built by scripts/run against github.com/cilium/cilium
+// cilium-check (test/oracles/cilium-check/, built by scripts/run against github.com/cilium/cilium
 // v1.20.2; the Go-tools lane: a missing binary is an error, not a skip) decodes each object into
 // Cilium's v2 type and converts it as the agent does (CiliumNetworkPolicy.Parse, Rule.Sanitize):
 //   - every hand-written render of test/fixtures/cilium/spec-shape.yaml and every render of the

@@ -2,7 +2,7 @@
 //   - the vendored schema (schema/vendor/) is the v2 openAPIV3Schema of the CRD in the pinned
 //     github.com/cilium/cilium module, byte for byte (re-extracted from the CRD that scripts/run
 //     copies out of the module; the Go-tools lane: a missing CRD is an error, not a skip);
-//   - src/verify/cilium-crd.ts, which validates with it, accepts the hand-written renders of
+//   - src/verify/readers/cilium-crd.ts, which validates with it, accepts the hand-written renders of
 //     test/fixtures/cilium/spec-shape.yaml and every render of the chart (every environment, Helm 3
 //     and 4), and refuses exactly the cases of test/fixtures/cilium/refused.yaml marked `schema`;
 //   - its linear rewrites of the schema's patterns match what the Go patterns match, and no pattern
@@ -21,8 +21,8 @@ import {
   isGoCidr,
   LINEAR_PATTERNS,
   validateCiliumNetworkPolicy,
-} from '../src/verify/cilium-crd.ts';
-import { formatIssue } from '../src/verify/kubernetes.ts';
+} from '../src/verify/readers/cilium-crd.ts';
+import { formatIssue } from '../src/verify/readers/kubernetes.ts';
 import { chartHasCiliumEngine, ciliumCases, ciliumCrdFile, ciliumRenders } from './helpers/cilium.ts';
 
 const messages = (object: unknown) => validateCiliumNetworkPolicy(object).map(formatIssue);
@@ -30,9 +30,10 @@ const messages = (object: unknown) => validateCiliumNetworkPolicy(object).map(fo
 describe('the vendored CiliumNetworkPolicy schema', () => {
   it('is the v2 openAPIV3Schema of the CRD in the pinned Cilium module, unchanged', () => {
     const version = pinnedCiliumVersion();
-    expect(CILIUM_VERSION, 'src/verify/cilium-crd.ts and src/sandbox/cilium-check/go.mod pin one version').toBe(
-      version,
-    );
+    expect(
+      CILIUM_VERSION,
+      'src/verify/readers/cilium-crd.ts and test/oracles/cilium-check/go.mod pin one version',
+    ).toBe(version);
     const crd = readFileSync(ciliumCrdFile(), 'utf8');
     const vendored = readFileSync(ciliumSchemaFile(version), 'utf8');
     const provenance = (JSON.parse(vendored) as { provenance: { sha256: string } }).provenance;

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve, schemaAt, type JsonSchema } from '../src/build/schema.ts';
+import { resolve, schemaAt, type JsonSchema } from '../src/generate/schema.ts';
 import { Values } from '../src/model/values.ts';
 import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
 import {

@@ -6,8 +6,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHART_DIR, VALUES_DIR } from '../src/paths.ts';
-import { selectsEverything } from '../src/verify/selectors.ts';
-import type { EgressRule, IngressRule, LabelSelector, NetworkPolicyPeer as PolicyPeer } from '../src/verify/types.ts';
+import { selectsEverything } from '../src/verify/model/selectors.ts';
+import type {
+  EgressRule,
+  IngressRule,
+  LabelSelector,
+  NetworkPolicyPeer as PolicyPeer,
+} from '../src/verify/model/types.ts';
 import {
   helm,
   helmPathPattern,

@@ -30,7 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CST, Lexer, parseAllDocuments } from 'yaml';
 import { DEFAULT_VALUES } from '../src/model/defaults.ts';
 import { CHART_DIR } from '../src/paths.ts';
-import { formatValidation, validateValuesFiles } from '../src/validate/index.ts';
+import { formatValidation, validateValuesFiles } from '../src/values/report/index.ts';
 import { checkValues } from '../src/values/check.ts';
 import { helmJson } from './helpers/batch-render.ts';
 import { helmAsync, helmPathPattern, pool, type HelmResult, type HelmVersion } from './helpers/helm.ts';

@@ -1,5 +1,5 @@
 // Kubernetes validity of what the chart renders (issue 5, item 3): every object is one the API
-// server accepts, checked by validateKubernetesObject (src/verify/kubernetes.ts) — the OpenAPI
+// server accepts, checked by validateKubernetesObject (src/verify/readers/kubernetes.ts) — the OpenAPI
 // schema of networking.k8s.io/v1 NetworkPolicy (kubernetes-models), no unknown field, and the API
 // server's own rules (ValidateObjectMeta, ValidateNetworkPolicy) with strict CIDRs.
 //
@@ -21,8 +21,8 @@ import {
   formatPath,
   validateKubernetesObject,
   type ValidationMode,
-} from '../src/verify/kubernetes.ts';
-import { readManifestObjects } from '../src/verify/load.ts';
+} from '../src/verify/readers/kubernetes.ts';
+import { readManifestObjects } from '../src/verify/readers/load.ts';
 import { helmTemplate, type HelmVersion } from './helpers/helm.ts';
 import { isolateHelmHome } from './helpers/helm-home.ts';
 

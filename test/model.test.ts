@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { generateJsonSchema, type JsonSchema } from '../src/build/schema.ts';
+import { generateJsonSchema, type JsonSchema } from '../src/generate/schema.ts';
 import { DEFAULT_VALUES } from '../src/model/defaults.ts';
 import { Values, type ValuesOutput } from '../src/model/values.ts';
 import { CHART_DIR, REPO_ROOT } from '../src/paths.ts';
@@ -236,7 +236,7 @@ describe('defaults', () => {
 // ---------------------------------------------------------------------------------------------
 // Default selectors against the workload inventory.
 // ---------------------------------------------------------------------------------------------
-describe('label selector matcher (src/verify/selectors.ts, selectors checked by src/verify/load.ts)', () => {
+describe('label selector matcher (src/verify/model/selectors.ts, selectors checked by src/verify/readers/load.ts)', () => {
   const labels = { app: 'fineract-read', 'app.kubernetes.io/name': 'fineract', tier: '' };
   const cases: { name: string; selector: LabelSelector; expected: boolean }[] = [
     { name: 'empty selector selects everything', selector: {}, expected: true },

@@ -20,8 +20,8 @@
 //   (b)    every enabled connection between two enabled components is on both sides: an egress rule
 //          on the source's policy and an ingress rule on the destination's, found by the rule's
 //          `# <connection>` comment and checked peer by peer and port by port;
-//   (c)    render → load (src/verify/load.ts) → synthesize one pod per component/peer/DNS/monitoring
-//          (src/verify/synthesize.ts, plus container ports for the named ports) → analyze →
+//   (c)    render → load (src/verify/readers/load.ts) → synthesize one pod per component/peer/DNS/monitoring
+//          (src/verify/analysis/synthesize.ts, plus container ports for the named ports) → analyze →
 //          intentFindings gives zero undeclared-flow and zero missing-flow, for the values and for
 //          the variant of (e);
 //   (d)    Helm 3 and Helm 4 output are byte-identical;
@@ -30,7 +30,7 @@
 //          and external address atoms), allowed(before) − allowed(after) = declared(before) −
 //          declared(after), and nothing new is allowed;
 //   (f)    every object of every render (Helm 4 and Helm 3, the values and the variant of (e)) is a
-//          valid Kubernetes object: validateKubernetesObject (src/verify/kubernetes.ts) finds zero
+//          valid Kubernetes object: validateKubernetesObject (src/verify/readers/kubernetes.ts) finds zero
 //          issues — the OpenAPI schema of networking.k8s.io/v1 NetworkPolicy, no unknown field, and
 //          the API server's own rules (metadata, selectors, peers, ipBlocks, ports; strict CIDRs).
 //          The objects are those load.ts parses for (c) (its onObject hook: no second YAML parse);
@@ -39,10 +39,10 @@
 //          the same values with `policyEngine: cilium` (Helm 4) render CiliumNetworkPolicies with
 //          the same connectivity: for every pair of pod classes and external address atoms,
 //          allowed(kubernetes render) = allowed(cilium render); and the cilium render's symbolic
-//          flows (`fqdn:…`, `entity:…`, src/verify/cilium.ts) are exactly those the values declare
+//          flows (`fqdn:…`, `entity:…`, src/verify/readers/cilium.ts) are exactly those the values declare
 //          through networks' fqdns and entities (expand.ts), with their ports;
 //   (h)    every object of the cilium render is accepted by Cilium v1.20.2's CRD schema
-//          (src/verify/cilium-crd.ts; the real API server and Cilium's own sanitizer check the
+//          (src/verify/readers/cilium-crd.ts; the real API server and Cilium's own sanitizer check the
 //          environments' renders in test/real-cluster and test/cilium-check.test.ts).
 //
 // How (≥ 1,000 checked runs per property): one chart render costs ~0.1 s of Helm CPU (mostly the chart's templates, not
@@ -61,21 +61,21 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { expandConnections, type ExpandedConnection, type ResolvedEndpoint } from '../src/model/expand.ts';
-import { mergeHelmValues } from '../src/model/merge.ts';
+import { mergeHelmValues } from '../src/values/merge.ts';
 import { Values, type ValuesInput, type ValuesOutput } from '../src/model/values.ts';
 import { CHART_DIR } from '../src/paths.ts';
 import { rangeToCidrs } from '../src/model/cidr.ts';
-import { inBlock } from '../src/verify/addresses.ts';
-import { analyze, blockCidrs, portsOf, type Analysis, type Endpoint } from '../src/verify/analyze.ts';
-import { intentFindings } from '../src/verify/intent.ts';
-import { formatIssue, validateKubernetesObject } from '../src/verify/kubernetes.ts';
-import { validateCiliumNetworkPolicy } from '../src/verify/cilium-crd.ts';
-import { entitySymbol, fqdnSymbol } from '../src/verify/cilium.ts';
-import { loadManifestText, readManifestObjects } from '../src/verify/load.ts';
-import { PortSet } from '../src/verify/ports.ts';
-import { matchesSelector } from '../src/verify/selectors.ts';
-import { synthesizeFromValues } from '../src/verify/synthesize.ts';
-import type { EgressRule, IngressRule, LabelSelector, NetworkPolicy, Workload } from '../src/verify/types.ts';
+import { inBlock } from '../src/verify/model/addresses.ts';
+import { analyze, blockCidrs, portsOf, type Analysis, type Endpoint } from '../src/verify/analysis/analyze.ts';
+import { intentFindings } from '../src/verify/checks/intent.ts';
+import { formatIssue, validateKubernetesObject } from '../src/verify/readers/kubernetes.ts';
+import { validateCiliumNetworkPolicy } from '../src/verify/readers/cilium-crd.ts';
+import { entitySymbol, fqdnSymbol } from '../src/verify/readers/cilium.ts';
+import { loadManifestText, readManifestObjects } from '../src/verify/readers/load.ts';
+import { PortSet } from '../src/verify/model/ports.ts';
+import { matchesSelector } from '../src/verify/model/selectors.ts';
+import { synthesizeFromValues } from '../src/verify/analysis/synthesize.ts';
+import type { EgressRule, IngressRule, LabelSelector, NetworkPolicy, Workload } from '../src/verify/model/types.ts';
 import {
   helmOverride,
   runCaseArbitrary,
@@ -310,7 +310,7 @@ function excerpt(stderr: string, alias: string): string {
 
 // ---- the checks ----------------------------------------------------------------------------------
 //
-// (a) and (b) look at the policies as src/verify/load.ts reads them (faithfully: a missing from/to
+// (a) and (b) look at the policies as src/verify/readers/load.ts reads them (faithfully: a missing from/to
 // stays missing, an empty list stays empty) and at the text for what the loader does not keep
 // (apiVersion, kind, metadata.namespace, the rule comments): parsing each render a second time with
 // the yaml library would double the cost of the checks.
@@ -344,7 +344,7 @@ function checkStructure(
       say(`document ${i} has no metadata.namespace: ${NAMESPACE}`);
   });
   if (!policies) {
-    say('cannot check the rules: src/verify/load.ts refuses the render (see (c))');
+    say('cannot check the rules: src/verify/readers/load.ts refuses the render (see (c))');
     return;
   }
   if (policies.length !== texts.length) say(`load.ts read ${policies.length} policies from ${texts.length} documents`);
@@ -482,7 +482,11 @@ function loadPolicies(
       onObject: (object) => objects.push(object),
     }).policies;
   } catch (error) {
-    problem(run, property, `${label}: src/verify/load.ts refuses the chart's output: ${(error as Error).message}`);
+    problem(
+      run,
+      property,
+      `${label}: src/verify/readers/load.ts refuses the chart's output: ${(error as Error).message}`,
+    );
     return undefined;
   }
 }
@@ -626,7 +630,7 @@ function checkValidity(run: Run, output: AliasOutput, objects: Record<string, un
 function declaredSymbolFlows(analysis: Analysis, values: ValuesOutput): Map<string, PortSet> {
   const pods = analysis.podEndpoints();
   const podsOf = (end: ResolvedEndpoint): Endpoint[] => pods.filter((e) => matchesEnd(end, e));
-  // Symbol names as verify writes them (src/verify/cilium.ts); which flows they carry is this test's.
+  // Symbol names as verify writes them (src/verify/readers/cilium.ts); which flows they carry is this test's.
   const symbolsOf = (end: ResolvedEndpoint, side: 'from' | 'to'): string[] =>
     end.kind !== 'network'
       ? []

@@ -52,9 +52,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
-import { validateCiliumNetworkPolicy } from '../src/verify/cilium-crd.ts';
-import { formatIssue, validateKubernetesObject } from '../src/verify/kubernetes.ts';
-import { readManifestObjects } from '../src/verify/load.ts';
+import { validateCiliumNetworkPolicy } from '../src/verify/readers/cilium-crd.ts';
+import { formatIssue, validateKubernetesObject } from '../src/verify/readers/kubernetes.ts';
+import { readManifestObjects } from '../src/verify/readers/load.ts';
 import { helmBinary } from './helpers/tools.ts';
 
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');

@@ -2,7 +2,7 @@
 // independent draft-07 validator (Ajv) against the chart's values.yaml, the environment files
 // merged over it as Helm merges them, and a table of bad values files. Also: the environment
 // files' database networks, checked with a CIDR library; and the Helm merge of values files
-// (src/model/merge.ts), case by case against the real Helm 3 and Helm 4.
+// (src/values/merge.ts), case by case against the real Helm 3 and Helm 4.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import ipaddr from 'ipaddr.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { EDITOR_KEYWORDS } from '../src/build/schema.ts';
+import { EDITOR_KEYWORDS } from '../src/generate/schema.ts';
 import { Values, type ValuesOutput } from '../src/model/values.ts';
 import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
 import { helm } from './helpers/helm.ts';
@@ -42,7 +42,7 @@ function withDefaults(yamlText: string): Record<string, unknown> {
   return mergeHelmValues(defaults, parseYaml(yamlText) as unknown);
 }
 
-describe('mergeHelmValues (src/model/merge.ts)', () => {
+describe('mergeHelmValues (src/values/merge.ts)', () => {
   /** `helm3`: what Helm 3 gives where it differs from Helm 4 (`expected`). */
   type Case = { name: string; defaults: unknown; overrides: unknown[]; expected: unknown; helm3?: unknown };
   const cases: Case[] = [

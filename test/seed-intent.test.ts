@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
-import { analyze, peerMatches, selects, type Analysis, type Endpoint } from '../src/verify/analyze.ts';
-import { loadManifests, loadManifestText } from '../src/verify/load.ts';
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../src/verify/types.ts';
+import { analyze, peerMatches, selects, type Analysis, type Endpoint } from '../src/verify/analysis/analyze.ts';
+import { loadManifests, loadManifestText } from '../src/verify/readers/load.ts';
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../src/verify/model/types.ts';
 import { addressEndpoint } from './helpers/conformance.ts';
 import { helmTemplate } from './helpers/helm.ts';
 import { isolateHelmHome } from './helpers/helm-home.ts';

@@ -13,15 +13,15 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CHART_DIR, VALUES_DIR } from '../src/paths.ts';
-import { locate } from '../src/validate/merge.ts';
-import { formatPath } from '../src/validate/paths.ts';
+import { locate } from '../src/values/locations.ts';
+import { formatPath } from '../src/values/paths.ts';
 import {
   CHART_DEFAULT,
   formatText,
   validateValuesFiles,
   type Problem,
   type ValidationResult,
-} from '../src/validate/index.ts';
+} from '../src/values/report/index.ts';
 import { runCli } from './helpers/cli.ts';
 import { CORPUS_DIR, readCorpus, type CorpusCase, type Expected } from './helpers/corpus.ts';
 

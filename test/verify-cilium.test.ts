@@ -1,4 +1,4 @@
-// verify on cilium.io/v2 CiliumNetworkPolicy (src/verify/cilium.ts): each semantic of Cilium
+// verify on cilium.io/v2 CiliumNetworkPolicy (src/verify/readers/cilium.ts): each semantic of Cilium
 // v1.20.2 as a table of hand-written policies and the flows they must allow on a small inventory;
 // what verify refuses (and how it says so); the findings and the intent check on Cilium policies;
 // and equivalence: a NetworkPolicy and its CiliumNetworkPolicy translation give the same
@@ -11,14 +11,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ValuesOutput } from '../src/model/values.ts';
 import { REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
 import { parseValues } from '../src/values/check.ts';
-import { analyze, type Analysis, type Endpoint } from '../src/verify/analyze.ts';
-import { ciliumIgnoresLabel, isSymbolicEnd } from '../src/verify/cilium.ts';
-import { compareConnectionRecords, diffConnectivity } from '../src/verify/diff.ts';
-import { findings } from '../src/verify/findings.ts';
-import { declaredCidrs, declaredSymbols, intentFindings, readValuesFiles } from '../src/verify/intent.ts';
-import { loadManifestText, type LoadedManifests } from '../src/verify/load.ts';
-import { collectFlows, connectionRecords } from '../src/verify/report.ts';
-import type { ConnectionRecord, Finding, NetworkPolicy } from '../src/verify/types.ts';
+import { analyze, type Analysis, type Endpoint } from '../src/verify/analysis/analyze.ts';
+import { ciliumIgnoresLabel, isSymbolicEnd } from '../src/verify/readers/cilium.ts';
+import { compareConnectionRecords, diffConnectivity } from '../src/verify/analysis/diff.ts';
+import { findings } from '../src/verify/checks/findings.ts';
+import { declaredCidrs, declaredSymbols, intentFindings, readValuesFiles } from '../src/verify/checks/intent.ts';
+import { loadManifestText, type LoadedManifests } from '../src/verify/readers/load.ts';
+import { collectFlows, connectionRecords } from '../src/verify/present/report.ts';
+import type { ConnectionRecord, Finding, NetworkPolicy } from '../src/verify/model/types.ts';
 import { helmTemplate } from './helpers/helm.ts';
 import { isolateHelmHome } from './helpers/helm-home.ts';
 

@@ -1,9 +1,9 @@
-// Conformance of our analyzer (src/verify/analyze.ts) with Kubernetes NetworkPolicy semantics and
+// Conformance of our analyzer (src/verify/analysis/analyze.ts) with Kubernetes NetworkPolicy semantics and
 // with an independent implementation, np-guard's netpol-analyzer (the real binary).
 //
 // A case is a folder of test/fixtures/verify/ (see its README.md) with NetworkPolicies, workloads
 // and `expected.txt`, the pod-to-pod connectivity written by hand from the Kubernetes
-// documentation. Every case is read by our loader (src/verify/load.ts) and, independently, by
+// documentation. Every case is read by our loader (src/verify/readers/load.ts) and, independently, by
 // netpol-analyzer (`netpolicy list --dirpath <case>`), and:
 //   (a) our pod-to-pod connectivity equals expected.txt;
 //   (b) our pod-to-pod connectivity equals netpol-analyzer's, except on a case with a
@@ -18,8 +18,8 @@ import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/paths.ts';
-import { analyze } from '../src/verify/analyze.ts';
-import { loadManifests } from '../src/verify/load.ts';
+import { analyze } from '../src/verify/analysis/analyze.ts';
+import { loadManifests } from '../src/verify/readers/load.ts';
 import {
   analysisExternalLines,
   analysisLines,

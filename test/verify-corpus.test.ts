@@ -16,9 +16,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/verify/analyze.ts';
-import { isRecord } from '../src/verify/kubernetes.ts';
-import { loadManifests, type LoadedManifests } from '../src/verify/load.ts';
+import { analyze } from '../src/verify/analysis/analyze.ts';
+import { isRecord } from '../src/verify/readers/kubernetes.ts';
+import { loadManifests, type LoadedManifests } from '../src/verify/readers/load.ts';
 import { analysisLines } from './helpers/conformance.ts';
 import { netpolAnalyzerLines } from './helpers/netpol-analyzer.ts';
 

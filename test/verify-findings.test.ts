@@ -1,4 +1,4 @@
-// The structural findings of src/verify/findings.ts: each code triggered by a small hand-written
+// The structural findings of src/verify/checks/findings.ts: each code triggered by a small hand-written
 // policy set and not by its fixed version, then the legacy policy set with the seed's defects
 // (test/fixtures/legacy/policies.yaml) against the fixture workloads and values/uat.yaml.
 // Expected findings are written from the Kubernetes semantics, not copied from output.
@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
-import { analyze } from '../src/verify/analyze.ts';
-import { findings } from '../src/verify/findings.ts';
-import { intentFindings, readValuesFiles } from '../src/verify/intent.ts';
-import { loadManifestText } from '../src/verify/load.ts';
-import { synthesizeFromPolicies } from '../src/verify/synthesize.ts';
-import { FINDING_CODES, type Finding, type FindingCode, type Severity } from '../src/verify/types.ts';
+import { analyze } from '../src/verify/analysis/analyze.ts';
+import { findings } from '../src/verify/checks/findings.ts';
+import { intentFindings, readValuesFiles } from '../src/verify/checks/intent.ts';
+import { loadManifestText } from '../src/verify/readers/load.ts';
+import { synthesizeFromPolicies } from '../src/verify/analysis/synthesize.ts';
+import { FINDING_CODES, type Finding, type FindingCode, type Severity } from '../src/verify/model/types.ts';
 
 // A small inventory: namespace `app` (web, db, worker), `monitoring` (prometheus, grafana),
 // `kube-system` (coredns), and `empty` (a Namespace without workloads).

@@ -17,10 +17,10 @@ import {
   type ExpandedConnection,
   type ResolvedEndpoint,
 } from '../src/model/expand.ts';
-import { mergeHelmValues } from '../src/model/merge.ts';
+import { mergeHelmValues } from '../src/values/merge.ts';
 import { Values, type ValuesInput, type ValuesOutput } from '../src/model/values.ts';
 import { REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
-import { analyze, type AnalysisInput } from '../src/verify/analyze.ts';
+import { analyze, type AnalysisInput } from '../src/verify/analysis/analyze.ts';
 import {
   declaredCidrs,
   declaredFlows,
@@ -28,10 +28,10 @@ import {
   parseValues,
   readValuesFiles,
   releaseNamespaceOf,
-} from '../src/verify/intent.ts';
-import { loadManifestText } from '../src/verify/load.ts';
-import { synthesizeFromPolicies, synthesizeFromValues, labelsSatisfying } from '../src/verify/synthesize.ts';
-import type { Finding, NetworkPolicy } from '../src/verify/types.ts';
+} from '../src/verify/checks/intent.ts';
+import { loadManifestText } from '../src/verify/readers/load.ts';
+import { synthesizeFromPolicies, synthesizeFromValues, labelsSatisfying } from '../src/verify/analysis/synthesize.ts';
+import type { Finding, NetworkPolicy } from '../src/verify/model/types.ts';
 import { helmTemplate, parseManifests } from './helpers/helm.ts';
 import { isolateHelmHome } from './helpers/helm-home.ts';
 

@@ -1,4 +1,4 @@
-// Reading the inputs of verify/diff (src/verify/load.ts): YAML streams, Lists, folders, standard
+// Reading the inputs of verify/diff (src/verify/readers/load.ts): YAML streams, Lists, folders, standard
 // input, every workload kind, and every kind of invalid input, each reported with `file:line`.
 //
 // Table-driven: a case is an input text and either the expected result or the expected problems
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.ts';
 import { REPO_ROOT } from '../src/paths.ts';
-import { loadManifests, loadManifestText, STDIN_NAME, type LoadedManifests } from '../src/verify/load.ts';
+import { loadManifests, loadManifestText, STDIN_NAME, type LoadedManifests } from '../src/verify/readers/load.ts';
 
 /** Strips the common indentation and the first line break, so a case reads like its file. */
 function dedent(text: string): string {
@@ -1134,7 +1134,7 @@ describe('loadManifests: files, folders and standard input', () => {
   });
 
   it('reads the real standard input', () => {
-    const script = `import { loadManifests } from ${JSON.stringify(join(REPO_ROOT, 'src', 'verify', 'load.ts'))};
+    const script = `import { loadManifests } from ${JSON.stringify(join(REPO_ROOT, 'src', 'verify', 'readers', 'load.ts'))};
       const loaded = await loadManifests(['-']);
       process.stdout.write(JSON.stringify(loaded.namespaces));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {

@@ -1,11 +1,11 @@
 # Cilium, for the real checks of the CiliumNetworkPolicies the chart renders (policyEngine: cilium):
 # the CiliumNetworkPolicy CRD of the pinned Cilium release, copied out of its Go module, and
-# cilium-check (src/sandbox/cilium-check/: Cilium's own CiliumNetworkPolicy.Parse and
+# cilium-check (test/oracles/cilium-check/: Cilium's own CiliumNetworkPolicy.Parse and
 # api.Rule.Sanitize, compiled). Sourced by scripts/run (which defines say, die, TOOLS, ROOT) after
 # scripts/setup/control-plane.sh (module_dir, go_build, require_go); each function is idempotent
 # and skipped when its stamp is current.
 #
-# The Cilium version is pinned once, in src/sandbox/cilium-check/go.mod (its go.sum pins every
+# The Cilium version is pinned once, in test/oracles/cilium-check/go.mod (its go.sum pins every
 # module it builds with); the vendored schema/vendor/cilium-<version>-*.json names the same version
 # and test/cilium-crd.test.ts checks that both agree with the CRD copied here.
 #
@@ -14,16 +14,16 @@
 #        CILIUM_CHECK=.tools/bin/cilium-check
 
 readonly CILIUM_MODULE=github.com/cilium/cilium
-readonly CILIUM_CHECK_SOURCE="$ROOT/src/sandbox/cilium-check"
+readonly CILIUM_CHECK_SOURCE="$ROOT/test/oracles/cilium-check"
 # Where the CRD lives inside the module.
 readonly CILIUM_CNP_CRD_PATH=pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml
 
-# The Cilium version that src/sandbox/cilium-check/go.mod requires, e.g. v1.20.2.
+# The Cilium version that test/oracles/cilium-check/go.mod requires, e.g. v1.20.2.
 cilium_version() {
   local version
   version="$(sed -n 's#^[[:space:]]*\(require[[:space:]]\{1,\}\)\{0,1\}github\.com/cilium/cilium[[:space:]]\{1,\}\(v[^[:space:]]*\).*$#\2#p' \
     "$CILIUM_CHECK_SOURCE/go.mod" | head -1)"
-  [[ -n "$version" ]] || die "src/sandbox/cilium-check/go.mod does not require $CILIUM_MODULE"
+  [[ -n "$version" ]] || die "test/oracles/cilium-check/go.mod does not require $CILIUM_MODULE"
   printf '%s' "$version"
 }
 

@@ -9,10 +9,10 @@
 //        const messages = loadWarnings(loaded, { strict: opts.strict });
 import { InputError, UsageError } from '../errors.ts';
 import type { ValuesOutput } from '../model/values.ts';
-import type { IgnoredKind, LoadedManifests } from '../verify/load.ts';
-import { formatSelector, matchesSelector } from '../verify/selectors.ts';
-import type { NetworkPolicy } from '../verify/types.ts';
-import type { Inventory } from '../verify/synthesize.ts';
+import type { IgnoredKind, LoadedManifests } from '../verify/readers/load.ts';
+import { formatSelector, matchesSelector } from '../verify/model/selectors.ts';
+import type { NetworkPolicy } from '../verify/model/types.ts';
+import type { Inventory } from '../verify/analysis/synthesize.ts';
 
 /** Refuses `-` (standard input) in more than one option: the second read would get nothing. */
 export function refuseStdinTwice(options: Record<string, string[] | undefined>): void {

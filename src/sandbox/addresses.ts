@@ -5,8 +5,8 @@
 // Usage: const podCidr = choosePodCidr(policies);                 // '10.244.0.0/16'
 //        const { hosts, unprobed } = externalHosts(analysis.atoms, podCidr);
 import { formatAddress, parseRange, type AddressRange } from '../model/cidr.ts';
-import { inBlock } from '../verify/addresses.ts';
-import type { IPBlock, NetworkPolicy } from '../verify/types.ts';
+import { inBlock } from '../verify/model/addresses.ts';
+import type { IPBlock, NetworkPolicy } from '../verify/model/types.ts';
 
 /** The ranges an external host may be given an address in, with why. */
 export const SAFE_RANGES: readonly { cidr: string; why: string }[] = [

@@ -5,16 +5,16 @@
 //   no rule names; TCP and UDP (SCTP is not probed: Node.js has no SCTP sockets).
 // - Probes: every host to every other host on every port, pods and external hosts alike, except
 //   between two external hosts (no policy applies there).
-// - Expected: the verify analyzer (src/verify/analyze.ts) over the same policies and inventory,
+// - Expected: the verify analyzer (src/verify/analysis/analyze.ts) over the same policies and inventory,
 //   evaluated for the probe's source and destination (a pod's class, an address's atom).
 //
 // Usage: const ports = probePorts(policies, workloads);
 //        const probes = probeList(hosts, ports);
 //        const differences = compare(observed, analysis, hosts);
-import { analyze, type Analysis, type Endpoint } from '../verify/analyze.ts';
+import { analyze, type Analysis, type Endpoint } from '../verify/analysis/analyze.ts';
 import { parseRange } from '../model/cidr.ts';
-import { inBlock } from '../verify/addresses.ts';
-import { namespacedName, type NetworkPolicy, type Namespace, type Workload } from '../verify/types.ts';
+import { inBlock } from '../verify/model/addresses.ts';
+import { namespacedName, type NetworkPolicy, type Namespace, type Workload } from '../verify/model/types.ts';
 import type { Observation, PortSpec, Probe, ProbeHost } from './probe.ts';
 
 /** The ports of the seed's traffic tables (network-policies-README.md). */

@@ -1,6 +1,6 @@
 // The values' declared connections, asked probe by probe: is this (source, destination, protocol,
 // port) a flow the values declare, and is it in the chart's scope at all (one end is a pod that an
-// enabled component selects in the release namespace)? Built on verify's intent (src/verify/intent.ts)
+// enabled component selects in the release namespace)? Built on verify's intent (src/verify/checks/intent.ts)
 // over the same analysis the expectation uses, so declared, verify and observed name the same ends.
 //
 // Usage: const declared = declaredOf(expectation.analysis, values, namespace, hosts);
@@ -9,9 +9,9 @@
 //        declared.by(probe)        // ['connections.fineract-to-rds']
 import type { ValuesOutput } from '../model/values.ts';
 import { parseRange } from '../model/cidr.ts';
-import type { Analysis, PodClass } from '../verify/analyze.ts';
-import { declaredIntent, type DeclaredFlow, type Target } from '../verify/intent.ts';
-import { namespacedName } from '../verify/types.ts';
+import type { Analysis, PodClass } from '../verify/analysis/analyze.ts';
+import { declaredIntent, type DeclaredFlow, type Target } from '../verify/checks/intent.ts';
+import { namespacedName } from '../verify/model/types.ts';
 import type { Probe, ProbeHost } from './probe.ts';
 
 export type Declared = {

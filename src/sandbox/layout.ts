@@ -5,7 +5,7 @@
 //
 // Usage: const pods = await layOut(plane, { namespaces, workloads });
 //        pods[0]  // { key: 'fineract-uat/fineract-read', address: '10.244.0.2', netns: … }
-import { namespacedName, type Namespace, type Workload } from '../verify/types.ts';
+import { namespacedName, type Namespace, type Workload } from '../verify/model/types.ts';
 import { numberToIpv4 } from './addresses.ts';
 import { kubectl, type ControlPlane } from './control-plane.ts';
 import { SandboxError } from './exec.ts';

@@ -9,7 +9,7 @@
 //        await stopAgents(agents);
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Protocol } from '../verify/types.ts';
+import type { Protocol } from '../verify/model/types.ts';
 import { inNamespace, SandboxError } from './exec.ts';
 import type { Ledger } from './teardown.ts';
 

@@ -8,7 +8,7 @@
 //        const problems = checkValues([override]);                           // [] when the chart renders it
 import { InputError } from '../errors.ts';
 import { DEFAULT_VALUES } from '../model/defaults.ts';
-import { isValuesMap, mergeHelmValues } from '../model/merge.ts';
+import { isValuesMap, mergeHelmValues } from './merge.ts';
 import { chartLine, chartPath, ruleErrors } from '../model/rules/index.ts';
 import { Values, type ValuesOutput } from '../model/values.ts';
 import { describeIssue, formatPath, type ValuesIssue } from './issues.ts';

@@ -6,7 +6,7 @@
 // Usage: const problems = result.error.issues.flatMap((issue) => describeIssue(Values, issue));
 //        // → [{ path: 'networks.rds.cidrs[0]', message: '"10.0.0.1" is not a valid CIDR: An IPv4 …' }]
 import { z } from 'zod';
-import { closestName } from '../model/suggest.ts';
+import { closestName } from './suggest.ts';
 
 /** One problem of a values document: where (a key path such as `networks.rds.cidrs[0]`) and what. */
 export type ValuesIssue = {

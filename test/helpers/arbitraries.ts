@@ -48,7 +48,7 @@ import {
   Description,
 } from '../../src/model/primitives.ts';
 import type { ValuesInput } from '../../src/model/values.ts';
-import type { Workload } from '../../src/verify/types.ts';
+import type { Workload } from '../../src/verify/model/types.ts';
 
 export type ArbitraryOptions = {
   /** The release namespace (`helm -n`): no generated namespace or namespace selector names it. */

@@ -22,9 +22,9 @@ import {
   type AddressEndpoint,
   type Analysis,
   type AnalysisInput,
-} from '../../src/verify/analyze.ts';
-import { PortSet } from '../../src/verify/ports.ts';
-import { namespacedName as workloadName, PROTOCOLS, type Protocol } from '../../src/verify/types.ts';
+} from '../../src/verify/analysis/analyze.ts';
+import { PortSet } from '../../src/verify/model/ports.ts';
+import { namespacedName as workloadName, PROTOCOLS, type Protocol } from '../../src/verify/model/types.ts';
 
 export { workloadName };
 

@@ -13,7 +13,7 @@
 //        expect(netpolAnalyzerExternalLines(fixtureDir, pairs)).toEqual(expected);
 import { spawnSync } from 'node:child_process';
 import { parseRange, rangeContains, type AddressRange } from '../../src/model/cidr.ts';
-import { PortSet } from '../../src/verify/ports.ts';
+import { PortSet } from '../../src/verify/model/ports.ts';
 import {
   addConnection,
   addressRange,

@@ -1,6 +1,6 @@
 // Label selectors and a workload inventory for tests, evaluated by the product's own code:
-// src/verify/selectors.ts (matching), src/verify/load.ts (reading manifests, and refusing the
-// selectors the API server refuses) and src/verify/analyze.ts (namespace labels).
+// src/verify/model/selectors.ts (matching), src/verify/readers/load.ts (reading manifests, and refusing the
+// selectors the API server refuses) and src/verify/analysis/analyze.ts (namespace labels).
 //
 // Usage:
 //   const inventory = loadInventory('/work/shared/fixtures/fineract-workloads.yaml');
@@ -14,12 +14,12 @@
 // without values, Exists/DoesNotExist with values, an unknown operator, a bad label key or value)
 // throws, with the loader's message.
 import { readFileSync } from 'node:fs';
-import { namespaceLabels } from '../../src/verify/analyze.ts';
-import { loadManifestText, type LoadedManifests } from '../../src/verify/load.ts';
-import { matchesSelector as selectorMatches } from '../../src/verify/selectors.ts';
-import type { LabelSelector, Labels } from '../../src/verify/types.ts';
+import { namespaceLabels } from '../../src/verify/analysis/analyze.ts';
+import { loadManifestText, type LoadedManifests } from '../../src/verify/readers/load.ts';
+import { matchesSelector as selectorMatches } from '../../src/verify/model/selectors.ts';
+import type { LabelSelector, Labels } from '../../src/verify/model/types.ts';
 
-export type { LabelSelector, Labels } from '../../src/verify/types.ts';
+export type { LabelSelector, Labels } from '../../src/verify/model/types.ts';
 
 /** Namespaces and workloads (pod templates) of a manifest file, as `verify` reads them. */
 export type Inventory = Pick<LoadedManifests, 'namespaces' | 'workloads'>;

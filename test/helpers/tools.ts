@@ -38,7 +38,7 @@ export function netpolAnalyzerBinary(): string {
 }
 
 /**
- * Absolute path of cilium-check (src/sandbox/cilium-check/: Cilium's own CiliumNetworkPolicy.Parse
+ * Absolute path of cilium-check (test/oracles/cilium-check/: Cilium's own CiliumNetworkPolicy.Parse
  * and Rule.Sanitize), e.g. `spawnSync(ciliumCheckBinary(), ['-'], { input: manifests })`.
  * Throws when it is not installed.
  */

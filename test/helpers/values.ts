@@ -1,5 +1,5 @@
 // Values files for tests: read from disk, and merged the way Helm merges them, by the product's own
-// merge (src/model/merge.ts, whose semantics are checked against the real Helm 3 and Helm 4 in
+// merge (src/values/merge.ts, whose semantics are checked against the real Helm 3 and Helm 4 in
 // test/schema.test.ts).
 //
 // Usage:
@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-export { mergeHelmValues } from '../../src/model/merge.ts';
+export { mergeHelmValues } from '../../src/values/merge.ts';
 
 /** Parses a YAML file into plain data (an empty file is null). */
 export function readYaml(path: string): unknown {

@@ -11,8 +11,8 @@ import { CHART_DIR, REPO_ROOT, VALUES_DIR } from '../../src/paths.ts';
 import { compare, expectation, formatDifferences, type Difference } from '../../src/sandbox/expect.ts';
 import type { Observation } from '../../src/sandbox/probe.ts';
 import { startSandbox, type Layout, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.ts';
-import { loadManifests } from '../../src/verify/load.ts';
-import type { Namespace, NetworkPolicy, Workload } from '../../src/verify/types.ts';
+import { loadManifests } from '../../src/verify/readers/load.ts';
+import type { Namespace, NetworkPolicy, Workload } from '../../src/verify/model/types.ts';
 import { helmTemplate, type HelmVersion } from '../helpers/helm.ts';
 
 export const INVENTORY_FILE = join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml');

@@ -9,8 +9,8 @@ import { sleep } from '../../src/sandbox/exec.ts';
 import type { Probe } from '../../src/sandbox/probe.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { sandboxUnavailable } from '../../src/sandbox/tools.ts';
-import { loadManifests } from '../../src/verify/load.ts';
-import type { NetworkPolicy } from '../../src/verify/types.ts';
+import { loadManifests } from '../../src/verify/readers/load.ts';
+import type { NetworkPolicy } from '../../src/verify/model/types.ts';
 import {
   ENVIRONMENTS,
   LEGACY_DIR,

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/sandbox/probe.ts';
 import { sandboxUnavailable } from '../../src/sandbox/tools.ts';
-import { diffConnectivity, type ConnectivityChange } from '../../src/verify/diff.ts';
+import { diffConnectivity, type ConnectivityChange } from '../../src/verify/analysis/diff.ts';
 import { parseRange } from '../../src/model/cidr.ts';
-import type { FlowEnd } from '../../src/verify/report.ts';
+import type { FlowEnd } from '../../src/verify/present/report.ts';
 import {
   ENVIRONMENTS,
   UNLABELLED,

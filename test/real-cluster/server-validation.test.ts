@@ -9,7 +9,7 @@
 //     installed from its Go module (not the vendored copy): the chart's renders of every
 //     environment with Helm 3 and 4 are accepted with strict field validation, the broken cases of
 //     test/fixtures/cilium/refused.yaml marked `schema` are refused (and the others accepted), and
-//     src/verify/cilium-crd.ts (the vendored schema, no Go) agrees with the API server on each object.
+//     src/verify/readers/cilium-crd.ts (the vendored schema, no Go) agrees with the API server on each object.
 // Both tests share one control-plane-only sandbox (one API server start).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,8 +21,8 @@ import { installCrds } from '../../src/sandbox/crd.ts';
 import { sandboxUnavailable } from '../../src/sandbox/tools.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.ts';
 import { pool } from '../../src/sandbox/layout.ts';
-import { validateCiliumNetworkPolicy } from '../../src/verify/cilium-crd.ts';
-import { formatIssue, validateKubernetesObject } from '../../src/verify/kubernetes.ts';
+import { validateCiliumNetworkPolicy } from '../../src/verify/readers/cilium-crd.ts';
+import { formatIssue, validateKubernetesObject } from '../../src/verify/readers/kubernetes.ts';
 import { helmOverride, valuesArbitrary } from '../helpers/arbitraries.ts';
 import { BatchRenderer } from '../helpers/batch-render.ts';
 import { readCorpus, validateRefuses } from '../helpers/corpus.ts';

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/paths.ts';
 import { compare, expectation, formatDifferences, ipBlockHoldingPod } from '../../src/sandbox/expect.ts';
 import { sandboxUnavailable } from '../../src/sandbox/tools.ts';
-import { loadManifests } from '../../src/verify/load.ts';
+import { loadManifests } from '../../src/verify/readers/load.ts';
 import { withSandbox } from './helpers.ts';
 
 const CASES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'verify');

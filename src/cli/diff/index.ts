@@ -11,7 +11,7 @@
 //          after: ['out/production.yaml'], namespaceMap: ['fineract-uat=fineract-production'],
 //          valuesBefore: ['values/uat.yaml'], valuesAfter: ['values/production.yaml'], output: 'text' });
 import { InputError, UsageError } from '../../errors.ts';
-import { analyze, blockCidrs } from '../../verify/analyze.ts';
+import { analyze, blockCidrs } from '../../verify/analysis/analyze.ts';
 import {
   diffConnectivity,
   formatDiff,
@@ -19,11 +19,11 @@ import {
   renamePolicyNamespaces,
   type ConnectivityChange,
   type DiffFormat,
-} from '../../verify/diff.ts';
-import { explainChanges } from '../../verify/explain.ts';
-import { declaredCidrs, declaredSymbols, readValuesFiles, releaseNamespaceOf } from '../../verify/intent.ts';
-import { loadManifests, type LoadedManifests } from '../../verify/load.ts';
-import { synthesizeFromPolicies } from '../../verify/synthesize.ts';
+} from '../../verify/analysis/diff.ts';
+import { explainChanges } from '../../verify/analysis/explain.ts';
+import { declaredCidrs, declaredSymbols, readValuesFiles, releaseNamespaceOf } from '../../verify/checks/intent.ts';
+import { loadManifests, type LoadedManifests } from '../../verify/readers/load.ts';
+import { synthesizeFromPolicies } from '../../verify/analysis/synthesize.ts';
 import { describeObjects, loadWarnings, refuseStdinTwice, requireInventoryMatch } from '../inputs.ts';
 
 export type DiffOptions = {

@@ -18,9 +18,9 @@ import type { Observation } from '../../sandbox/probe.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox.ts';
 import { findTools, sandboxUnavailable, toolVersions } from '../../sandbox/tools.ts';
 import { ENFORCER } from '../../sandbox/enforcer.ts';
-import { declaredCidrs, readValuesFiles } from '../../verify/intent.ts';
-import { loadManifests, type LoadedManifests } from '../../verify/load.ts';
-import type { Workload } from '../../verify/types.ts';
+import { declaredCidrs, readValuesFiles } from '../../verify/checks/intent.ts';
+import { loadManifests, type LoadedManifests } from '../../verify/readers/load.ts';
+import type { Workload } from '../../verify/model/types.ts';
 
 export const SANDBOX_FORMATS = ['text', 'json'] as const;
 export type SandboxFormat = (typeof SANDBOX_FORMATS)[number];

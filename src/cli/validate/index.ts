@@ -9,7 +9,7 @@ import {
   validateValuesFiles,
   type ValidateFormat,
   type ValidationResult,
-} from '../../validate/index.ts';
+} from '../../values/report/index.ts';
 
 export type ValidateOptions = {
   /** Values files, merged in order like `helm -f a.yaml -f b.yaml`. */

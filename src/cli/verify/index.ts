@@ -9,16 +9,16 @@
 //          workloads: ['inventory.yaml'], values: ['values/uat.yaml'], output: 'text' });
 import { UsageError } from '../../errors.ts';
 import { TEXT_WIDTH, wrapLine } from '../../text.ts';
-import { analyze } from '../../verify/analyze.ts';
-import { findings } from '../../verify/findings.ts';
+import { analyze } from '../../verify/analysis/analyze.ts';
+import { findings } from '../../verify/checks/findings.ts';
 import {
   declaredCidrs,
   declaredSymbols,
   intentFindings,
   readValuesFiles,
   releaseNamespaceOf,
-} from '../../verify/intent.ts';
-import { loadManifests, type LoadedManifests } from '../../verify/load.ts';
+} from '../../verify/checks/intent.ts';
+import { loadManifests, type LoadedManifests } from '../../verify/readers/load.ts';
 import {
   buildReport,
   formatReport,
@@ -26,8 +26,8 @@ import {
   type OutputFormat,
   type Report,
   type ReportView,
-} from '../../verify/report.ts';
-import { synthesizeFromPolicies, synthesizeFromValues, type Inventory } from '../../verify/synthesize.ts';
+} from '../../verify/present/report.ts';
+import { synthesizeFromPolicies, synthesizeFromValues, type Inventory } from '../../verify/analysis/synthesize.ts';
 import { loadWarnings, refuseStdinTwice, requireInventoryMatch, requirePolicies } from '../inputs.ts';
 
 export type VerifyOptions = {

@@ -2,7 +2,7 @@
 // SDK (defineValues, checkValues, emit), `validate` and `verify --values` make of merged values,
 // each rule written once, with a stable id. The chart refuses the same values at install time
 // with Go twins of the `chart: true` rules, whose messages the generator takes from here
-// (src/build/chart.ts: the ruleError and ruleText helpers), so that a message is written once.
+// (src/generate/chart.ts: the ruleError and ruleText helpers), so that a message is written once.
 //
 // Usage:
 //   const problems = checkRules(mergedValues);            // every problem, rules in registry order

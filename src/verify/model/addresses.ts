@@ -10,7 +10,7 @@
 // Usage: const space = AddressSpace.from(['0.0.0.0/0', '10.0.0.0/8']);
 //        space.atoms  // [0.0.0.0–9.255.255.255, 10.0.0.0/8, 11.0.0.0–255.255.255.255]
 //        inBlock({cidr: '0.0.0.0/0', except: ['10.0.0.0/8']}, space.atoms[0])  // true
-import { familyBits, parseRange, rangeContains, type AddressRange, type Family } from '../model/cidr.ts';
+import { familyBits, parseRange, rangeContains, type AddressRange, type Family } from '../../model/cidr.ts';
 import type { IPBlock } from './types.ts';
 
 /** True when the atom lies in the ipBlock: inside its cidr and inside none of its excepts. */

@@ -3,16 +3,16 @@
 //
 // Usage: const report = buildReport(analysis, findings, { ignored: 3 });
 //        process.stdout.write(formatReport(report, 'text'));
-import { compareText as compare } from '../order.ts';
-import { TEXT_WIDTH, wrapText } from '../text.ts';
-import { mergeRanges, parseRange, rangesOverlap, rangeToCidrs, type AddressRange } from '../model/cidr.ts';
-import type { AddressEndpoint, Analysis, PodEndpoint } from './analyze.ts';
-import { isSymbolicEnd } from './cilium.ts';
-import type { PortSet } from './ports.ts';
-import { namespacedName, type ConnectionRecord, type Finding, type Severity } from './types.ts';
+import { compareText as compare } from '../../order.ts';
+import { TEXT_WIDTH, wrapText } from '../../text.ts';
+import { mergeRanges, parseRange, rangesOverlap, rangeToCidrs, type AddressRange } from '../../model/cidr.ts';
+import type { AddressEndpoint, Analysis, PodEndpoint } from '../analysis/analyze.ts';
+import { isSymbolicEnd } from '../readers/cilium.ts';
+import type { PortSet } from '../model/ports.ts';
+import { namespacedName, type ConnectionRecord, type Finding, type Severity } from '../model/types.ts';
 
-export { OUTPUT_FORMATS, type OutputFormat } from '../cli/formats.ts';
-import type { Only, OutputFormat } from '../cli/formats.ts';
+export { OUTPUT_FORMATS, type OutputFormat } from '../../cli/formats.ts';
+import type { Only, OutputFormat } from '../../cli/formats.ts';
 
 export type Summary = {
   policies: number;
@@ -46,7 +46,7 @@ export type Report = {
 };
 
 /** What `--only` keeps in the output. */
-export { ONLY, type Only } from '../cli/formats.ts';
+export { ONLY, type Only } from '../../cli/formats.ts';
 
 /** A reviewer's view of a report: only what touches some namespaces, only some parts. */
 export type ReportView = { namespaces?: string[]; only?: Only };

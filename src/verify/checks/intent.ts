@@ -24,18 +24,18 @@
 //   entities — as the chart renders toFQDNs and toEntities; with `kubernetes`, its ipBlocks only
 //   (the chart renders nothing else). Pass declaredSymbols(values) as `AnalysisInput.symbols` so the
 //   analysis evaluates the declared names even where no policy mentions them.
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../errors.ts';
 import {
   expandConnections,
   type ExpandedConnection,
   type IpBlock,
   type NetworkEndpoint,
   type ResolvedEndpoint,
-} from '../model/expand.ts';
-import type { ValuesOutput } from '../model/values.ts';
-import { podsPeer } from '../model/peer.ts';
-import { mergeRanges, parseRange, rangeToCidrs, type AddressRange, type Family } from '../model/cidr.ts';
-import { inBlock } from './addresses.ts';
+} from '../../model/expand.ts';
+import type { ValuesOutput } from '../../model/values.ts';
+import { podsPeer } from '../../model/peer.ts';
+import { mergeRanges, parseRange, rangeToCidrs, type AddressRange, type Family } from '../../model/cidr.ts';
+import { inBlock } from '../model/addresses.ts';
 import {
   portsOf,
   selects,
@@ -45,18 +45,18 @@ import {
   type PodClass,
   type RuleRef,
   type SymbolEndpoint,
-} from './analyze.ts';
-import { entitySymbol, fqdnSymbol, isDestinationOnly } from './cilium.ts';
-import { PortSet } from './ports.ts';
-import { formatSelector, matchesSelector } from './selectors.ts';
-import type { Finding, FindingCode, NetworkPolicyPeer, NetworkPolicyPort } from './types.ts';
+} from '../analysis/analyze.ts';
+import { entitySymbol, fqdnSymbol, isDestinationOnly } from '../readers/cilium.ts';
+import { PortSet } from '../model/ports.ts';
+import { formatSelector, matchesSelector } from '../model/selectors.ts';
+import type { Finding, FindingCode, NetworkPolicyPeer, NetworkPolicyPort } from '../model/types.ts';
 
 // ---- values --------------------------------------------------------------------------------------
 
 // Reading and parsing values files lives in src/values (shared with the SDK and `emit`);
 // re-exported here for the verify command and its tests.
-export { parseValues } from '../values/check.ts';
-export { readValuesFiles } from '../values/file.ts';
+export { parseValues } from '../../values/check.ts';
+export { readValuesFiles } from '../../values/file.ts';
 
 /**
  * The CIDRs (cidrs and excepts) of the networks the values' connections use: pass them as

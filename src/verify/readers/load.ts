@@ -1,8 +1,8 @@
 // Reading the inputs of verify and diff: Kubernetes manifests (YAML streams or JSON, files, folders
-// or standard input) into the analyzer's shapes (src/verify/types.ts).
+// or standard input) into the analyzer's shapes (src/verify/model/types.ts).
 //
 // - NetworkPolicy (networking.k8s.io/v1) → NetworkPolicy, validated first, as the API server would
-//   (src/verify/kubernetes.ts, mode 'read'): the Kubernetes OpenAPI schema (kubernetes-models), no
+//   (src/verify/readers/kubernetes.ts, mode 'read'): the Kubernetes OpenAPI schema (kubernetes-models), no
 //   unknown field (as `kubectl apply` with strict field validation: a typo such as `form:` would
 //   otherwise silently turn a rule into "allow from everywhere"), and the API server's own rules
 //   that the schema does not express (pkg/apis/networking/validation, ValidateObjectMeta): a peer
@@ -11,8 +11,8 @@
 //   after a numeric port and not below it; policyTypes Ingress/Egress; names, label keys, values,
 //   annotations and matchExpressions operators.
 // - CiliumNetworkPolicy (cilium.io/v2) → validated against Cilium v1.20.2's CRD schema
-//   (src/verify/cilium-crd.ts), then one NetworkPolicy of the model per rule of spec/specs, with
-//   Cilium's semantics (src/verify/cilium.ts); what verify does not model (deny rules, L7
+//   (src/verify/readers/cilium-crd.ts), then one NetworkPolicy of the model per rule of spec/specs, with
+//   Cilium's semantics (src/verify/readers/cilium.ts); what verify does not model (deny rules, L7
 //   rules other than DNS, toServices, CIDR groups, …) is a problem naming the path, never skipped.
 //   What the result assumes (a DNS rule counted as its L4 flow) is in `notes`.
 //   CiliumClusterwideNetworkPolicy is refused (it applies across namespaces: out of scope).
@@ -55,10 +55,10 @@ import {
   type ParseOptions,
   type SchemaOptions,
 } from 'yaml';
-import { InputError } from '../errors.ts';
-import { fileErrorText, STDIN_NAME } from '../files.ts';
-import { DNS1123_LABEL } from '../model/patterns.ts';
-import { HELM_YAML, helmData, HelmYamlError } from '../values/yaml.ts';
+import { InputError } from '../../errors.ts';
+import { fileErrorText, STDIN_NAME } from '../../files.ts';
+import { DNS1123_LABEL } from '../../model/patterns.ts';
+import { HELM_YAML, helmData, HelmYamlError } from '../../values/yaml.ts';
 import { readCiliumPolicy } from './cilium.ts';
 import { CILIUM_API_VERSION, CILIUM_KIND, validateCiliumNetworkPolicy } from './cilium-crd.ts';
 import {
@@ -97,7 +97,7 @@ import {
   type Protocol,
   type SourceRef,
   type Workload,
-} from './types.ts';
+} from '../model/types.ts';
 
 export type LoadOptions = {
   /**
@@ -203,7 +203,7 @@ export function loadManifestText(text: string, name: string, options: LoadOption
 /**
  * The objects of one YAML stream (or JSON document, when `name` ends in `.json`), parsed as
  * kubectl and Helm parse them (YAML 1.1 scalars, as loadManifestText) and neither checked nor
- * converted: for validating what Helm renders (validateKubernetesObject, src/verify/kubernetes.ts).
+ * converted: for validating what Helm renders (validateKubernetesObject, src/verify/readers/kubernetes.ts).
  * Empty documents are skipped; invalid YAML or a document that is not a mapping throws an InputError.
  */
 export function readManifestObjects(text: string, name: string): Record<string, unknown>[] {
@@ -644,7 +644,7 @@ class Loader {
   }
 }
 
-// ---- NetworkPolicy: conversion (validation: src/verify/kubernetes.ts) -----------------------
+// ---- NetworkPolicy: conversion (validation: src/verify/readers/kubernetes.ts) -----------------------
 
 function toPolicy(object: Record<string, unknown>, defaultNamespace: string, source: SourceRef): NetworkPolicy {
   const spec = isRecord(object['spec']) ? object['spec'] : {};

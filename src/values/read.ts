@@ -22,9 +22,9 @@ import {
 } from 'yaml';
 import { InputError } from '../errors.ts';
 import { readInput } from '../files.ts';
-import { HELM_YAML, helmData, helmKey, HelmYamlError } from '../values/yaml.ts';
+import { HELM_YAML, helmData, helmKey, HelmYamlError } from './yaml.ts';
 import { formatPath } from './paths.ts';
-import type { Finding, Path, Position } from './types.ts';
+import type { Finding, Path, Position } from './report/types.ts';
 
 /** Where a key (or list item) and what is under it were written in one file. */
 export type LocationNode = {

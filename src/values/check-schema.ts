@@ -26,13 +26,13 @@ import {
   SINGLE_LINE_TEXT,
 } from '../model/patterns.ts';
 // Compiled from schema/values.schema.json (the file Helm validates with; chart/values.schema.json is
-// a copy) by `npm run build`: src/build/validator.ts.
+// a copy) by `npm run build`: src/generate/validator.ts.
 import { validate } from '../../schema/values-validator.js';
 import type { LocationNode } from './read.ts';
-import { scalarAt } from './merge.ts';
+import { scalarAt } from './locations.ts';
 import { isMap, pathOfPointer, valueAt } from './paths.ts';
-import { closestName } from '../model/suggest.ts';
-import type { Finding, Path } from './types.ts';
+import { closestName } from './suggest.ts';
+import type { Finding, Path } from './report/types.ts';
 
 /** What each pattern of the model means, in the words of the model's own descriptions. */
 const PATTERNS = new Map<string, string>([

@@ -10,12 +10,12 @@
 //   read (read.ts)  →  merge (merge.ts)  →  check schema (check-schema.ts)
 //                                         →  check semantics (check-semantics.ts)  →  format (format.ts)
 // Throws InputError (exit 2 in the CLI) for a file that cannot be read, is not YAML or not a mapping.
-import { STDIN_NAME, STDIN_PATH } from '../files.ts';
-import { checkSchema } from './check-schema.ts';
-import { checkSemantics } from './check-semantics.ts';
-import { locate, mergeSources } from './merge.ts';
-import { formatPath, isMap } from './paths.ts';
-import { readSources, type LocationNode } from './read.ts';
+import { STDIN_NAME, STDIN_PATH } from '../../files.ts';
+import { checkSchema } from '../check-schema.ts';
+import { checkSemantics } from '../check-rules.ts';
+import { locate, mergeSources } from '../locations.ts';
+import { formatPath, isMap } from '../paths.ts';
+import { readSources, type LocationNode } from '../read.ts';
 import { CHART_DEFAULT, type Finding, type Problem, type ValidationResult, type ValuesSummary } from './types.ts';
 
 export { formatValidation, formatJson, formatText, VALIDATE_FORMATS, type ValidateFormat } from './format.ts';

@@ -4,11 +4,11 @@
 //
 // Usage: process.stdout.write(formatValidation(result, 'text'));
 import { codeFrameColumns } from '@babel/code-frame';
-import { wrapLine } from '../text.ts';
+import { wrapLine } from '../../text.ts';
 import { CHART_DEFAULT, type Problem, type ValidationResult } from './types.ts';
 
-export { VALIDATE_FORMATS, type ValidateFormat } from '../cli/formats.ts';
-import type { ValidateFormat } from '../cli/formats.ts';
+export { VALIDATE_FORMATS, type ValidateFormat } from '../../cli/formats.ts';
+import type { ValidateFormat } from '../../cli/formats.ts';
 
 /** `width`: wrap each problem's line there (continuation lines indented); undefined keeps lines whole. */
 export function formatValidation(result: ValidationResult, format: ValidateFormat, width?: number): string {

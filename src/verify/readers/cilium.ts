@@ -1,4 +1,4 @@
-// cilium.io/v2 CiliumNetworkPolicy, read into the analyzer's NetworkPolicy model (src/verify/types.ts),
+// cilium.io/v2 CiliumNetworkPolicy, read into the analyzer's NetworkPolicy model (src/verify/model/types.ts),
 // with the semantics of Cilium v1.20.2 (pkg/policy/api, pkg/policy/utils/parserules.go,
 // pkg/policy/repository.go, pkg/k8s/apis/cilium.io/utils/utils.go), so that analysis, findings,
 // intent checks and diff need no second analyzer. What is not modelled is refused, never skipped:
@@ -44,8 +44,8 @@
 //        read.policies // one NetworkPolicy (model) per rule of spec/specs, `cilium` set
 //        read.notes    // what the result assumes (a DNS rule counted as its L4 flow, …)
 import { isIP } from 'node:net';
-import { CILIUM_IGNORED_LABEL_KEY } from '../model/patterns.ts';
-import { addressCidr, canonicalCidr, parseRange, rangeContains } from '../model/cidr.ts';
+import { CILIUM_IGNORED_LABEL_KEY } from '../../model/patterns.ts';
+import { addressCidr, canonicalCidr, parseRange, rangeContains } from '../../model/cidr.ts';
 import {
   closest,
   describe,
@@ -68,7 +68,7 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
   SourceRef,
-} from './types.ts';
+} from '../model/types.ts';
 
 // ---- symbolic endpoints -------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // Kubernetes validity of one object: would the API server accept it, as written? Used for what the
 // chart renders (test/property.test.ts, test/kubernetes-validity.test.ts) and, through
-// src/verify/load.ts, for every NetworkPolicy that `verify` and `diff` read.
+// src/verify/readers/load.ts, for every NetworkPolicy that `verify` and `diff` read.
 //
 // validateKubernetesObject(object) returns every issue of the object at once, each with its path
 // (`spec.ingress[0].from[1].ipBlock.except[0]`) and a message; an empty list means valid:
@@ -33,10 +33,10 @@
 //   networkPolicyIssues(policy, 'read');                          // one NetworkPolicy, as verify reads it
 import { isIPv4, isIPv6 } from 'node:net';
 import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, DNS1123_LABEL, LABEL_VALUE } from '../model/patterns.ts';
-import { pathOfPointer, valueAt } from '../validate/paths.ts';
-import { canonicalCidr, hasHostBits, isIPv4Mapped, strictlyInside } from '../model/cidr.ts';
-import { PROTOCOLS, type Labels } from './types.ts';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSize, DNS1123_LABEL, LABEL_VALUE } from '../../model/patterns.ts';
+import { pathOfPointer, valueAt } from '../../values/paths.ts';
+import { canonicalCidr, hasHostBits, isIPv4Mapped, strictlyInside } from '../../model/cidr.ts';
+import { PROTOCOLS, type Labels } from '../model/types.ts';
 
 /** A step of a path inside an object: a field name, a map key or a list index. */
 export type Segment = string | number;
@@ -465,7 +465,7 @@ function checkSelector(selector: unknown, path: Segment[], issues: Issue[]): voi
     }
   });
 }
-// ---- Names, namespaces and labels (shared with src/verify/load.ts) --------------------------
+// ---- Names, namespaces and labels (shared with src/verify/readers/load.ts) --------------------------
 
 /** metadata.name, required; undefined (with an issue) when missing or not a string. */
 export function requiredName(object: Record<string, unknown>, issues: Issue[]): string | undefined {
@@ -625,7 +625,7 @@ function isLegacyIPv4(address: string): boolean {
   return octets.length === 4 && octets.every((o) => /^[0-9]{1,3}$/.test(o) && Number(o) <= 255);
 }
 
-// ---- Small helpers (shared with src/verify/load.ts) ----------------------------------------
+// ---- Small helpers (shared with src/verify/readers/load.ts) ----------------------------------------
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);

@@ -1,4 +1,4 @@
-// Stage: render the chart's files from the Handlebars templates in src/templates/chart.
+// Stage: render the chart's files from the Handlebars templates in src/generate/chart.
 //
 // Handlebars and Go templates both use `{{ }}`: the .hbs files keep Helm template text inside
 // `{{{{raw}}}} … {{{{/raw}}}}` blocks, and only step out of them for the few values the build
@@ -39,7 +39,7 @@ export type ChartContext = {
   };
 };
 
-export const TEMPLATES_DIR = join(REPO_ROOT, 'src', 'templates', 'chart');
+export const TEMPLATES_DIR = join(REPO_ROOT, 'src', 'generate', 'chart');
 
 export function renderChartTemplates(context: ChartContext): GeneratedFile[] {
   const handlebars = Handlebars.create();

@@ -3,12 +3,12 @@
 //
 // Usage: const changes = diffConnectivity({ before, after, namespaces, workloads });
 //        process.stdout.write(formatDiff(changes, 'text'));
-import { compareText as cmp } from '../order.ts';
-import { parseRange, rangeContains, rangeToCidrs } from '../model/cidr.ts';
-import { AddressSpace } from './addresses.ts';
+import { compareText as cmp } from '../../order.ts';
+import { parseRange, rangeContains, rangeToCidrs } from '../../model/cidr.ts';
+import { AddressSpace } from '../model/addresses.ts';
 import { analyze, blockCidrs, policySymbols, workloadPairs, type AddressEndpoint, type Endpoint } from './analyze.ts';
-import { isSymbolicEnd } from './cilium.ts';
-import { PortSet } from './ports.ts';
+import { isSymbolicEnd } from '../readers/cilium.ts';
+import { PortSet } from '../model/ports.ts';
 import {
   externalEnd,
   fenceMermaid,
@@ -18,7 +18,7 @@ import {
   symbolEnd,
   workloadEnd,
   type FlowEnd,
-} from './report.ts';
+} from '../present/report.ts';
 import type {
   ConnectionRecord,
   LabelSelector,
@@ -28,7 +28,7 @@ import type {
   NetworkPolicyPeer,
   Protocol,
   Workload,
-} from './types.ts';
+} from '../model/types.ts';
 
 export type Change = 'added' | 'removed' | 'changed';
 
@@ -38,7 +38,7 @@ export type ConnectivityChange = {
   to: FlowEnd;
   before: PortSet;
   after: PortSet;
-  /** The values keys that cause it (src/verify/explain.ts), when both values are known. */
+  /** The values keys that cause it (src/verify/analysis/explain.ts), when both values are known. */
   because?: string[];
 };
 
@@ -49,8 +49,8 @@ export type DiffInput = {
   workloads: Workload[];
 };
 
-export { DIFF_FORMATS, type DiffFormat } from '../cli/formats.ts';
-import type { DiffFormat } from '../cli/formats.ts';
+export { DIFF_FORMATS, type DiffFormat } from '../../cli/formats.ts';
+import type { DiffFormat } from '../../cli/formats.ts';
 
 type PortsByProtocol = Partial<Record<Protocol, string[]>>;
 

@@ -1,14 +1,14 @@
 // Stage 2 of validate: merge the files over the chart's defaults the way `helm -f a -f b` does
-// (src/model/merge.ts), and merge where each key was written the same way, so that every values
+// (src/values/merge.ts), and merge where each key was written the same way, so that every values
 // path maps back to the file (the LAST one that sets it) and line where it was written.
 //
 // Usage: const merged = mergeSources(sources);
 //        merged.values                                   // what Helm validates and renders
 //        locate(merged.locations, finding)               // {file, line, column, endColumn} or undefined
 import { DEFAULT_VALUES } from '../model/defaults.ts';
-import { mergeHelmValues, type ValuesMap } from '../model/merge.ts';
+import { mergeHelmValues, type ValuesMap } from './merge.ts';
 import type { LocationNode, SourceFile } from './read.ts';
-import type { Finding, Path, Position } from './types.ts';
+import type { Finding, Path, Position } from './report/types.ts';
 
 export type MergedSources = {
   /** The files merged over the chart's defaults. */

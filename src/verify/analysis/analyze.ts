@@ -10,7 +10,7 @@
 //   every pod of the selected namespaces; both in one peer item, the pods matching both (AND);
 //   separate items are ORed. An ipBlock matches addresses outside the cluster, never pods.
 // - A named port resolves against the destination pod's container ports (name and protocol).
-// - CiliumNetworkPolicies are read into the same model (src/verify/cilium.ts): a policy whose
+// - CiliumNetworkPolicies are read into the same model (src/verify/readers/cilium.ts): a policy whose
 //   `cilium.defaultDeny` is false for a direction does not isolate the pod (Cilium then allows
 //   every peer unless another selecting policy denies by default), and symbolic endpoints —
 //   `fqdn:<name or pattern>` (destinations only) and `entity:<name>` — are matched by the
@@ -24,9 +24,9 @@
 // Usage: const analysis = analyze({ policies, namespaces, workloads });
 //        analysis.allowed({kind: 'pod', cls: a}, {kind: 'pod', cls: b})  // PortSet
 //        for (const c of analysis.connections()) …
-import { compareText, sortedEntries } from '../order.ts';
-import { type AddressRange } from '../model/cidr.ts';
-import { AddressSpace, inBlock } from './addresses.ts';
+import { compareText, sortedEntries } from '../../order.ts';
+import { type AddressRange } from '../../model/cidr.ts';
+import { AddressSpace, inBlock } from '../model/addresses.ts';
 import {
   dnsRuleCovers,
   entityMatchesAddresses,
@@ -34,9 +34,9 @@ import {
   isDestinationOnly,
   peerMatchesSymbol,
   symbolsOfPeer,
-} from './cilium.ts';
-import { PortSet } from './ports.ts';
-import { matchesSelector } from './selectors.ts';
+} from '../readers/cilium.ts';
+import { PortSet } from '../model/ports.ts';
+import { matchesSelector } from '../model/selectors.ts';
 import type {
   ContainerPort,
   EgressRule,
@@ -48,7 +48,7 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
   Workload,
-} from './types.ts';
+} from '../model/types.ts';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 

@@ -3,7 +3,7 @@
 // Usage: formatPath(['networks', 'rds', 'cidrs', 0])   // 'networks.rds.cidrs[0]'
 //        formatPath(['commonLabels', 'app.kubernetes.io/name'])  // 'commonLabels["app.kubernetes.io/name"]'
 //        pathOfPointer('/networks/rds/cidrs/0', values) // ['networks', 'rds', 'cidrs', 0]
-import type { Path } from './types.ts';
+import type { Path } from './report/types.ts';
 
 const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
 

@@ -27,13 +27,13 @@
 //   that has policies (warning: probably forgotten). A namespace without any policy gets ONE info
 //   finding listing its workloads, so that a cluster's system namespaces do not flood CI logs.
 // Rules are named `ingress[0]`, `egress[2]`, and a peer item `ingress[0].from[1]`; policies `ns/name`.
-// CiliumNetworkPolicies (read into the same model, src/verify/cilium.ts) get the same findings,
+// CiliumNetworkPolicies (read into the same model, src/verify/readers/cilium.ts) get the same findings,
 // their rules named where they are written (`specs[1].egress[0].toEndpoints[2]`); their symbolic
 // peers: `entity: all` is an allow-all-peer (error), `entity: world` (and a matchPattern "*") as an
 // ipBlock 0.0.0.0/0 (error for ingress, warning for egress), `entity: cluster` a
 // namespace-wide-peer for every namespace; other entities and FQDNs name what they mean.
-import { compareText as compare } from '../order.ts';
-import { parseRange } from '../model/cidr.ts';
+import { compareText as compare } from '../../order.ts';
+import { parseRange } from '../../model/cidr.ts';
 import {
   namespaceLabels,
   peerMatches,
@@ -44,9 +44,9 @@ import {
   type Direction,
   type PodClass,
   type RuleRef,
-} from './analyze.ts';
-import { PortSet } from './ports.ts';
-import { formatSelector, matchesSelector, selectsEverything } from './selectors.ts';
+} from '../analysis/analyze.ts';
+import { PortSet } from '../model/ports.ts';
+import { formatSelector, matchesSelector, selectsEverything } from '../model/selectors.ts';
 import {
   FINDING_CODES,
   namespacedName,
@@ -55,7 +55,7 @@ import {
   type Namespace,
   type NetworkPolicy,
   type NetworkPolicyPeer,
-} from './types.ts';
+} from '../model/types.ts';
 
 export type FindingsOptions = {
   /** The Namespace objects of the inventory, so that namespaces without workloads are known too. */

@@ -8,11 +8,11 @@
 // Usage: const findings = checkSemantics(merged.values, merged.locations, files);
 import { checkRules, type RuleProblem } from '../model/rules/index.ts';
 import { ENDPOINT_KINDS, isMap, type EndpointKind } from '../model/rules/view.ts';
-import { closestName } from '../model/suggest.ts';
-import { isDeleted, isWritten, locate } from './merge.ts';
+import { closestName } from './suggest.ts';
+import { isDeleted, isWritten, locate } from './locations.ts';
 import { formatPath } from './paths.ts';
 import type { LocationNode } from './read.ts';
-import type { Finding, Path } from './types.ts';
+import type { Finding, Path } from './report/types.ts';
 
 type Values = Record<string, unknown>;
 

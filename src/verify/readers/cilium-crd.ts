@@ -9,7 +9,7 @@
 //     (without it the API server would prune them silently): every object of the schema's
 //     structure (properties / items / additionalProperties, not the value validations inside
 //     anyOf / oneOf) is closed unless it says `x-kubernetes-preserve-unknown-fields`;
-//     `metadata` is ObjectMeta, checked by the NetworkPolicy rules of src/verify/kubernetes.ts;
+//     `metadata` is ObjectMeta, checked by the NetworkPolicy rules of src/verify/readers/kubernetes.ts;
 //   - `x-kubernetes-int-or-string`: an integer or a string; `x-kubernetes-list-type: set | map`:
 //     no duplicate items (map: by `x-kubernetes-list-map-keys`); `x-kubernetes-map-type`: no check;
 //     `x-kubernetes-validations` (CEL): the rules of CEL_RULES, evaluated in TypeScript (an
@@ -29,8 +29,8 @@ import { readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
-import { REPO_ROOT } from '../paths.ts';
-import { pathOfPointer, valueAt } from '../validate/paths.ts';
+import { REPO_ROOT } from '../../paths.ts';
+import { pathOfPointer, valueAt } from '../../values/paths.ts';
 import {
   closest,
   describe,
@@ -44,7 +44,7 @@ import {
 } from './kubernetes.ts';
 
 export const CILIUM_MODULE = 'github.com/cilium/cilium';
-/** The Cilium release whose CRD is vendored (src/sandbox/cilium-check/go.mod pins the same). */
+/** The Cilium release whose CRD is vendored (test/oracles/cilium-check/go.mod pins the same). */
 export const CILIUM_VERSION = 'v1.20.2';
 /** Where the CRD lives inside the module. */
 export const CILIUM_CNP_CRD_PATH = 'pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml';
@@ -78,7 +78,7 @@ export function validateCiliumNetworkPolicy(object: unknown, options: ValidateOp
   const pruned = withoutNulls(object, schema) as Record<string, unknown>;
   const issues = validate(pruned) ? [] : schemaIssues(validate.errors ?? [], pruned);
   // ObjectMeta: the API server's rules for metadata are the same for every kind (name: a DNS-1123
-  // subdomain, labels, annotations…); src/verify/kubernetes.ts holds them, so ask it.
+  // subdomain, labels, annotations…); src/verify/readers/kubernetes.ts holds them, so ask it.
   const shell = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: object['metadata'], spec: {} };
   issues.push(...validateKubernetesObject(shell, options).filter((issue) => issue.path[0] === 'metadata'));
   return dedupe(issues);
@@ -245,7 +245,7 @@ function toAjv(node: AnySchemaObject, structural: boolean, path: string[]): AnyS
       key.startsWith('x-kubernetes-') &&
       !['x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-validations'].includes(key)
     ) {
-      throw new Error(`${key} (at ${path.join('.')}) is not implemented by src/verify/cilium-crd.ts`);
+      throw new Error(`${key} (at ${path.join('.')}) is not implemented by src/verify/readers/cilium-crd.ts`);
     } else out[key] = value;
   }
   // The object's metadata is ObjectMeta, whose fields the API server knows without the schema.

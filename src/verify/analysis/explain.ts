@@ -12,15 +12,15 @@
 //
 // Usage: const because = explainChanges(changes, { before: { analysis, values }, after: { … } });
 //        because[i] // ['networks.rds.cidrs'] for changes[i]
-import type { ValuesOutput } from '../model/values.ts';
-import { parseRange, rangesOverlap } from '../model/cidr.ts';
+import type { ValuesOutput } from '../../model/values.ts';
+import { parseRange, rangesOverlap } from '../../model/cidr.ts';
 import type { Analysis } from './analyze.ts';
 import type { ConnectivityChange } from './diff.ts';
-import { declaredIntent, type Target } from './intent.ts';
-import type { FlowEnd } from './report.ts';
-import { matchesSelector } from './selectors.ts';
-import { isRecord } from './kubernetes.ts';
-import { namespacedName } from './types.ts';
+import { declaredIntent, type Target } from '../checks/intent.ts';
+import type { FlowEnd } from '../present/report.ts';
+import { matchesSelector } from '../model/selectors.ts';
+import { isRecord } from '../readers/kubernetes.ts';
+import { namespacedName } from '../model/types.ts';
 
 export type ValuesSide = { analysis: Analysis; values: ValuesOutput; namespace: string };
 

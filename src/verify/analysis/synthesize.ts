@@ -18,12 +18,12 @@
 //   the values' namespaceLabelKey (the analyzer adds kubernetes.io/metadata.name).
 // - Synthesized pods have no container ports, so a named port selects nothing: pass --workloads to
 //   resolve named ports.
-import { podsPeer, type PodsInput } from '../model/peer.ts';
-import type { ValuesOutput } from '../model/values.ts';
-import { compareText, sortedEntries as sorted } from '../order.ts';
+import { podsPeer, type PodsInput } from '../../model/peer.ts';
+import type { ValuesOutput } from '../../model/values.ts';
+import { compareText, sortedEntries as sorted } from '../../order.ts';
 import { NAMESPACE_NAME_LABEL } from './analyze.ts';
-import { selectsEverything } from './selectors.ts';
-import type { LabelSelector, Labels, Namespace, NetworkPolicy, NetworkPolicyPeer, Workload } from './types.ts';
+import { selectsEverything } from '../model/selectors.ts';
+import type { LabelSelector, Labels, Namespace, NetworkPolicy, NetworkPolicyPeer, Workload } from '../model/types.ts';
 
 export type Inventory = { namespaces: Namespace[]; workloads: Workload[] };
 

@@ -4,7 +4,7 @@
 // Helm validates values.schema.json against the values it has merged (the file over the chart's
 // values.yaml), while an editor sees the file alone: a file that only disables a connection
 // (`connections: {keycloak-admin-from-ingress: {enabled: false}}`) lacks the `from`, `to` and
-// `ports` the merged values get from the defaults. So, with Helm's merge (src/model/merge.ts):
+// `ports` the merged values get from the defaults. So, with Helm's merge (src/values/merge.ts):
 //   - an object the defaults provide needs none of the fields the defaults provide;
 //   - `null` is allowed where it deletes a default that the merged values may lack;
 //   - an entry the defaults do not have (a new component, connection…) must be complete;

@@ -39,7 +39,7 @@
 //          the same values with `policyEngine: cilium` (Helm 4) render CiliumNetworkPolicies with
 //          the same connectivity: for every pair of pod classes and external address atoms,
 //          allowed(kubernetes render) = allowed(cilium render); and the cilium render's symbolic
-//          flows (`fqdn:…`, `entity:…`, src/verify/readers/cilium.ts) are exactly those the values declare
+//          flows (`fqdn:…`, `entity:…`, src/verify/readers/cilium/) are exactly those the values declare
 //          through networks' fqdns and entities (expand.ts), with their ports;
 //   (h)    every object of the cilium render is accepted by Cilium v1.20.2's CRD schema
 //          (src/verify/readers/cilium-crd.ts; the real API server and Cilium's own sanitizer check the
@@ -70,7 +70,7 @@ import { analyze, blockCidrs, portsOf, type Analysis, type Endpoint } from '../s
 import { intentFindings } from '../src/verify/checks/intent.ts';
 import { formatIssue, validateKubernetesObject } from '../src/verify/readers/kubernetes.ts';
 import { validateCiliumNetworkPolicy } from '../src/verify/readers/cilium-crd.ts';
-import { entitySymbol, fqdnSymbol } from '../src/verify/readers/cilium.ts';
+import { entitySymbol, fqdnSymbol } from '../src/verify/model/cilium-symbols.ts';
 import { loadManifestText, readManifestObjects } from '../src/verify/readers/load.ts';
 import { PortSet } from '../src/verify/model/ports.ts';
 import { matchesSelector } from '../src/verify/model/selectors.ts';
@@ -630,7 +630,7 @@ function checkValidity(run: Run, output: AliasOutput, objects: Record<string, un
 function declaredSymbolFlows(analysis: Analysis, values: ValuesOutput): Map<string, PortSet> {
   const pods = analysis.podEndpoints();
   const podsOf = (end: ResolvedEndpoint): Endpoint[] => pods.filter((e) => matchesEnd(end, e));
-  // Symbol names as verify writes them (src/verify/readers/cilium.ts); which flows they carry is this test's.
+  // Symbol names as verify writes them (src/verify/readers/cilium/); which flows they carry is this test's.
   const symbolsOf = (end: ResolvedEndpoint, side: 'from' | 'to'): string[] =>
     end.kind !== 'network'
       ? []

@@ -1,4 +1,4 @@
-// verify on cilium.io/v2 CiliumNetworkPolicy (src/verify/readers/cilium.ts): each semantic of Cilium
+// verify on cilium.io/v2 CiliumNetworkPolicy (src/verify/readers/cilium/): each semantic of Cilium
 // v1.20.2 as a table of hand-written policies and the flows they must allow on a small inventory;
 // what verify refuses (and how it says so); the findings and the intent check on Cilium policies;
 // and equivalence: a NetworkPolicy and its CiliumNetworkPolicy translation give the same
@@ -12,7 +12,7 @@ import type { ValuesOutput } from '../src/model/values.ts';
 import { REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
 import { parseValues } from '../src/values/check.ts';
 import { analyze, type Analysis, type Endpoint } from '../src/verify/analysis/analyze.ts';
-import { ciliumIgnoresLabel, isSymbolicEnd } from '../src/verify/readers/cilium.ts';
+import { ciliumIgnoresLabel, isSymbolicEnd } from '../src/verify/model/cilium-symbols.ts';
 import { compareConnectionRecords, diffConnectivity } from '../src/verify/analysis/diff.ts';
 import { findings } from '../src/verify/checks/findings.ts';
 import { declaredCidrs, declaredSymbols, intentFindings, readValuesFiles } from '../src/verify/checks/intent.ts';

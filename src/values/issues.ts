@@ -6,6 +6,7 @@
 // Usage: const problems = result.error.issues.flatMap((issue) => describeIssue(Values, issue));
 //        // → [{ path: 'networks.rds.cidrs[0]', message: '"10.0.0.1" is not a valid CIDR: An IPv4 …' }]
 import { z } from 'zod';
+import { chartPath } from '../model/rules/rule.ts';
 import { closestName } from './suggest.ts';
 
 /** One problem of a values document: where (a key path such as `networks.rds.cidrs[0]`) and what. */
@@ -119,7 +120,7 @@ function originalDescription(node: Node): string | undefined {
 /** `networks.rds.cidrs[0]`; `(root)` for the document itself. */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
+  return chartPath(path.map((key) => (typeof key === 'number' ? key : String(key))));
 }
 
 /** The problems one zod issue stands for (an issue naming several unknown keys is one per key). */

@@ -1,8 +1,9 @@
 // The shapes shared by the stages of `validate` (read → merge → check schema → check semantics →
 // format).
 
-/** `error`: Helm (or the API server) would refuse the values, or they do not mean what they say. */
-export type Severity = 'error' | 'warning';
+import type { Path, RuleProblem, Severity } from '../../model/rules/index.ts';
+
+export type { Path, Severity };
 
 /** One problem of the values, where the user wrote it. */
 export type Problem = {
@@ -42,25 +43,15 @@ export type ValidationResult = {
 /** The file name used for a problem the user's files did not write. */
 export const CHART_DEFAULT = '(chart default)';
 
-/** A path in the values: map keys and list indices. */
-export type Path = readonly (string | number)[];
-
 /** Where a key (or list item) was written. */
 export type Position = { file: string; line: number; column: number; endColumn: number };
 
-/** A problem found by a check, before it is mapped back to a file. */
-export type Finding = {
-  /** The id of the registry's rule that found it (src/model/rules/); none for the schema's and the YAML text's. */
+/**
+ * A problem found by a check, before it is mapped back to a file: a rule's (src/model/rules/), or
+ * the schema's and the YAML text's, which have no rule id.
+ */
+export type Finding = Omit<RuleProblem, 'rule'> & {
   rule?: string;
-  path: Path;
-  message: string;
-  fix: string;
-  severity: Severity;
-  /**
-   * Other paths that explain the problem, tried when `path` itself was not written by the user
-   * (e.g. `components.fineract` for an undefined reference to a component deleted with null).
-   */
-  related?: Path[];
   /** A position known at once (problems of the YAML text itself). */
   at?: Position;
 };

@@ -10,7 +10,7 @@
 //   every pod of the selected namespaces; both in one peer item, the pods matching both (AND);
 //   separate items are ORed. An ipBlock matches addresses outside the cluster, never pods.
 // - A named port resolves against the destination pod's container ports (name and protocol).
-// - CiliumNetworkPolicies are read into the same model (src/verify/readers/cilium.ts): a policy whose
+// - CiliumNetworkPolicies are read into the same model (src/verify/readers/cilium/): a policy whose
 //   `cilium.defaultDeny` is false for a direction does not isolate the pod (Cilium then allows
 //   every peer unless another selecting policy denies by default), and symbolic endpoints —
 //   `fqdn:<name or pattern>` (destinations only) and `entity:<name>` — are matched by the
@@ -34,7 +34,7 @@ import {
   isDestinationOnly,
   peerMatchesSymbol,
   symbolsOfPeer,
-} from '../readers/cilium.ts';
+} from '../model/cilium-symbols.ts';
 import { PortSet } from '../model/ports.ts';
 import { matchesSelector } from '../model/selectors.ts';
 import type {

@@ -7,7 +7,7 @@ import { compareText as cmp } from '../../order.ts';
 import { parseRange, rangeContains, rangeToCidrs } from '../../model/cidr.ts';
 import { AddressSpace } from '../model/addresses.ts';
 import { analyze, blockCidrs, policySymbols, workloadPairs, type AddressEndpoint, type Endpoint } from './analyze.ts';
-import { isSymbolicEnd } from '../readers/cilium.ts';
+import { isSymbolicEnd } from '../model/cilium-symbols.ts';
 import { PortSet } from '../model/ports.ts';
 import {
   externalEnd,

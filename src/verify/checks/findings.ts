@@ -27,7 +27,7 @@
 //   that has policies (warning: probably forgotten). A namespace without any policy gets ONE info
 //   finding listing its workloads, so that a cluster's system namespaces do not flood CI logs.
 // Rules are named `ingress[0]`, `egress[2]`, and a peer item `ingress[0].from[1]`; policies `ns/name`.
-// CiliumNetworkPolicies (read into the same model, src/verify/readers/cilium.ts) get the same findings,
+// CiliumNetworkPolicies (read into the same model, src/verify/readers/cilium/) get the same findings,
 // their rules named where they are written (`specs[1].egress[0].toEndpoints[2]`); their symbolic
 // peers: `entity: all` is an allow-all-peer (error), `entity: world` (and a matchPattern "*") as an
 // ipBlock 0.0.0.0/0 (error for ingress, warning for egress), `entity: cluster` a

@@ -46,7 +46,7 @@ import {
   type RuleRef,
   type SymbolEndpoint,
 } from '../analysis/analyze.ts';
-import { entitySymbol, fqdnSymbol, isDestinationOnly } from '../readers/cilium.ts';
+import { entitySymbol, fqdnSymbol, isDestinationOnly } from '../model/cilium-symbols.ts';
 import { PortSet } from '../model/ports.ts';
 import { formatSelector, matchesSelector } from '../model/selectors.ts';
 import type { Finding, FindingCode, NetworkPolicyPeer, NetworkPolicyPort } from '../model/types.ts';

@@ -24,7 +24,7 @@ export type FqdnSelector = { matchName?: string; matchPattern?: string };
 
 /**
  * A peer item. NetworkPolicy sets podSelector and/or namespaceSelector, or ipBlock; the Cilium
- * reader (src/verify/readers/cilium.ts) also writes the symbolic peers, alone in their item: `fqdn` (a
+ * reader (src/verify/readers/cilium/) also writes the symbolic peers, alone in their item: `fqdn` (a
  * toFQDNs selector, egress only) and `entity` (a Cilium entity: world, kube-apiserver, host,
  * cluster, all …; see ENTITY_MEANINGS there).
  */

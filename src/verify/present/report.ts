@@ -7,7 +7,7 @@ import { compareText as compare } from '../../order.ts';
 import { TEXT_WIDTH, wrapText } from '../../text.ts';
 import { mergeRanges, parseRange, rangesOverlap, rangeToCidrs, type AddressRange } from '../../model/cidr.ts';
 import type { AddressEndpoint, Analysis, PodEndpoint } from '../analysis/analyze.ts';
-import { isSymbolicEnd } from '../readers/cilium.ts';
+import { isSymbolicEnd } from '../model/cilium-symbols.ts';
 import type { PortSet } from '../model/ports.ts';
 import { namespacedName, type ConnectionRecord, type Finding, type Severity } from '../model/types.ts';
 

@@ -12,7 +12,7 @@
 //   annotations and matchExpressions operators.
 // - CiliumNetworkPolicy (cilium.io/v2) → validated against Cilium v1.20.2's CRD schema
 //   (src/verify/readers/cilium-crd.ts), then one NetworkPolicy of the model per rule of spec/specs, with
-//   Cilium's semantics (src/verify/readers/cilium.ts); what verify does not model (deny rules, L7
+//   Cilium's semantics (src/verify/readers/cilium/); what verify does not model (deny rules, L7
 //   rules other than DNS, toServices, CIDR groups, …) is a problem naming the path, never skipped.
 //   What the result assumes (a DNS rule counted as its L4 flow) is in `notes`.
 //   CiliumClusterwideNetworkPolicy is refused (it applies across namespaces: out of scope).
@@ -59,7 +59,7 @@ import { InputError } from '../../errors.ts';
 import { fileErrorText, STDIN_NAME } from '../../files.ts';
 import { DNS1123_LABEL } from '../../model/patterns.ts';
 import { HELM_YAML, helmData, HelmYamlError } from '../../values/yaml.ts';
-import { readCiliumPolicy } from './cilium.ts';
+import { readCiliumPolicy } from './cilium/index.ts';
 import { CILIUM_API_VERSION, CILIUM_KIND, validateCiliumNetworkPolicy } from './cilium-crd.ts';
 import {
   closest,

@@ -1,8 +1,8 @@
-// The benchmarks of issue 11 in one command: the chart's render against a static chart
+// The benchmarks in one command: the chart's render against a static chart
 // (bench/chart.ts) and the command line's start against `node -e 0` (bench/startup.ts), each with
 // the same --before commit so that both tables hold before/after figures from one run. Not a test.
 //
-// Usage: scripts/run node bench/all.ts --before 2a1bc22     # the commit before issue 11's work
+// Usage: scripts/run node bench/all.ts --before 2a1bc22     # a commit to compare with
 //        scripts/run node bench/all.ts --runs 5             # this tree only, fewer runs
 // (bench/run.ts, verify against netpol-analyzer, takes about an hour and runs on its own.)
 import { spawnSync } from 'node:child_process';

@@ -27,7 +27,7 @@ import { mulberry32, OUT_DIR } from './generate.ts';
 
 export type ChartCase = { components: number; connections: number };
 
-/** The cases of issue 11: 20 / 200 and 200 / 2,000 (×10, for linearity). */
+/** The cases: 20 / 200 and 200 / 2,000 (×10, for linearity). */
 export const CHART_CASES: ChartCase[] = [
   { components: 20, connections: 200 },
   { components: 200, connections: 2000 },

@@ -1,4 +1,4 @@
-// The chart benchmark of issue 11: how long `helm template` takes with this chart, held against a
+// The chart benchmark: how long `helm template` takes with this chart, held against a
 // STATIC chart that prints the very same bytes (no logic: the rendered documents as its templates),
 // for the environments of values/ and the seeded cases of bench/chart-cases.ts. Not a test:
 // nothing in `npm test` runs it.
@@ -16,7 +16,7 @@
 // Usage: scripts/run node bench/chart.ts                       # every case, 7 runs, current chart only
 //        scripts/run node bench/chart.ts --before 2a1bc22      # and the chart of that commit, same run
 //        scripts/run node bench/chart.ts --cases uat,c200-n2000 --runs 11
-//        scripts/run node bench/chart.ts --engine cilium                # CiliumNetworkPolicies (issue 12)
+//        scripts/run node bench/chart.ts --engine cilium                # CiliumNetworkPolicies
 // --engine cilium adds `policyEngine: cilium` to every case (uat also gets the S3 and identity
 // provider switch of examples/cilium/uat-cilium.yaml, so that toFQDNs and rules.dns are rendered);
 // it does not go with --before (an older chart may not know policyEngine).

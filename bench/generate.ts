@@ -29,7 +29,7 @@ import { stringify } from 'yaml';
 
 export type BenchCase = { workloads: number; policies: number };
 
-/** The cases of issue 3: 100/20, 1,000/200 and 5,000/1,000 (workloads/policies). */
+/** The cases: 100/20, 1,000/200 and 5,000/1,000 (workloads/policies). */
 export const MAIN_CASES: BenchCase[] = [
   { workloads: 100, policies: 20 },
   { workloads: 1000, policies: 200 },

@@ -1,4 +1,4 @@
-// The benchmark of issue 3: `fineract-netpol verify` against np-guard netpol-analyzer (`netpolicy list`)
+// The benchmark of verify: `fineract-netpol verify` against np-guard netpol-analyzer (`netpolicy list`)
 // on the generated inventories of bench/generate.ts. Not a test: nothing in `npm test` runs it.
 //
 // For each case it (re)generates bench/out/<case>/, then runs, alternately, N times each:

@@ -1,4 +1,4 @@
-// The start-up benchmark of issue 11: how long the command line takes for the commands a user
+// The start-up benchmark: how long the command line takes for the commands a user
 // runs most, held against a bare `node -e 0` measured in the same run. Not a test: nothing in
 // `npm test` runs it.
 //

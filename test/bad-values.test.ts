@@ -1,4 +1,4 @@
-// The bad-values corpus (issue 5, item 1): every case of test/fixtures/bad-values (plus a few
+// The bad-values corpus: every case of test/fixtures/bad-values (plus a few
 // generated here because they are huge or deep) states what each layer of checks does with it —
 // the JSON Schema as Helm 3 and as Helm 4 check it, the chart's own checks with the schema skipped
 // (on both Helm versions), and `fineract-netpol validate` — and this suite runs every layer for

@@ -50,7 +50,7 @@ describe('generation', () => {
     expect(await generate()).toEqual(files);
   });
 
-  it('produces one chart file per Handlebars template, the three schemas, the types, the compiled validator and the README', () => {
+  it('produces one chart file per Handlebars template, the three schemas, the types, the compiled validator, the README and the rules table', () => {
     const fromTemplates = listFiles(TEMPLATES_DIR)
       .filter((p) => p.endsWith('.hbs'))
       .map((p) => `chart/${p.replace(/\.hbs$/, '')}`);
@@ -58,6 +58,7 @@ describe('generation', () => {
       [
         ...fromTemplates,
         'chart/values.schema.json',
+        'docs/values-checks.md',
         'schema/values.schema.json',
         'schema/values-override.schema.json',
         'schema/values.d.ts',
@@ -113,7 +114,7 @@ describe('`node src/generate/main.ts` in a copy of the repository', () => {
 
   beforeAll(() => {
     copy = mkdtempSync(join(tmpdir(), 'fineract-netpol-build-'));
-    for (const entry of ['src', 'chart', 'schema', 'package.json', 'README.md']) {
+    for (const entry of ['src', 'chart', 'schema', 'docs', 'package.json', 'README.md']) {
       cpSync(join(REPO_ROOT, entry), join(copy, entry), { recursive: true });
     }
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
@@ -159,9 +160,9 @@ describe('generated files', () => {
         const comment = (JSON.parse(content) as { $comment?: string }).$comment ?? '';
         expect(comment, path).toContain(BANNER);
         expect(comment, path).toMatch(/edit .+ instead/);
-      } else if (path === 'README.md') {
-        // Hand-written except for the values reference, which its start marker announces.
-        const marker = content.split('\n').find((line) => line.includes('values-reference:start')) ?? '';
+      } else if (path === 'README.md' || path === 'docs/values-checks.md') {
+        // Hand-written except for the values reference (the rules table), which its start marker announces.
+        const marker = content.split('\n').find((line) => /values-reference:start|rules:start/.test(line)) ?? '';
         expect(marker.toLowerCase(), path).toContain(BANNER.toLowerCase());
         expect(marker, path).toMatch(/edit .+ instead/);
       } else {

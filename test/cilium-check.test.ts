@@ -1,4 +1,4 @@
-// Cilium's own acceptance of the chart's CiliumNetworkPolicies (issue 12, policyEngine: cilium):
+// Cilium's own acceptance of the chart's CiliumNetworkPolicies (policyEngine: cilium):
 // cilium-check (test/oracles/cilium-check/, built by scripts/run against github.com/cilium/cilium
 // v1.20.2; the Go-tools lane: a missing binary is an error, not a skip) decodes each object into
 // Cilium's v2 type and converts it as the agent does (CiliumNetworkPolicy.Parse, Rule.Sanitize):

@@ -1,4 +1,4 @@
-// The CRD schema check of the chart's CiliumNetworkPolicies (issue 12, policyEngine: cilium):
+// The CRD schema check of the chart's CiliumNetworkPolicies (policyEngine: cilium):
 //   - the vendored schema (schema/vendor/) is the v2 openAPIV3Schema of the CRD in the pinned
 //     github.com/cilium/cilium module, byte for byte (re-extracted from the CRD that scripts/run
 //     copies out of the module; the Go-tools lane: a missing CRD is an error, not a skip);

@@ -1,7 +1,7 @@
 // The fineract-netpol command line as a real process (test/helpers/cli.ts): what a user and CI see.
 //
 // - `verify` on the chart's defaults and on every values/*.yaml, rendered by the real Helm 4 in the
-//   namespace of ../shared/fixtures/fineract-workloads.yaml (fineract-uat), against that inventory
+//   namespace of test/fixtures/fineract-workloads.yaml (fineract-uat), against that inventory
 //   and the values file: exit 0, no error finding (the issue's "the chart's defaults and every env
 //   file verify clean"; test/verify-intent.test.ts checks the same in-process);
 // - the legacy policy set with the seed's defects (test/fixtures/legacy/policies.yaml): exit 1 with

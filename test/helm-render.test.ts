@@ -1,6 +1,6 @@
 // The chart as Helm 3 and Helm 4 (the real binaries) see it: `helm lint --strict` is clean,
 // `helm template` renders the same bytes with both, every rendered object keeps the invariants of
-// DESIGN.md, each toggle changes exactly what it names, and bad values fail with their path.
+// docs/design.md, each toggle changes exactly what it names, and bad values fail with their path.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -76,7 +76,7 @@ function policiesOf(result: HelmResult): NetworkPolicy[] {
   return parseManifests(result.stdout) as unknown as NetworkPolicy[];
 }
 
-/** Every violation of DESIGN.md's invariants in a render, as readable lines (empty when none). */
+/** Every violation of docs/design.md's invariants in a render, as readable lines (empty when none). */
 function invariantViolations(objects: Record<string, unknown>[], namespace: string): string[] {
   const problems: string[] = [];
   for (const object of objects) {
@@ -210,12 +210,12 @@ describe('invariant checker', () => {
 type Direction = 'ingress' | 'egress';
 type Rule = IngressRule & EgressRule;
 
-/** The Prometheus peer of DESIGN.md's defaults: monitoring namespace AND Prometheus pods. */
+/** The Prometheus peer of docs/design.md's defaults: monitoring namespace AND Prometheus pods. */
 const PROMETHEUS: PolicyPeer = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
   podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
 };
-/** The DNS peer of DESIGN.md's defaults: kube-system namespace AND kube-dns pods. */
+/** The DNS peer of docs/design.md's defaults: kube-system namespace AND kube-dns pods. */
 const DNS: PolicyPeer = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
   podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },

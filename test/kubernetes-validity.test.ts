@@ -1,4 +1,4 @@
-// Kubernetes validity of what the chart renders (issue 5, item 3): every object is one the API
+// Kubernetes validity of what the chart renders: every object is one the API
 // server accepts, checked by validateKubernetesObject (src/verify/readers/kubernetes.ts) — the OpenAPI
 // schema of networking.k8s.io/v1 NetworkPolicy (kubernetes-models), no unknown field, and the API
 // server's own rules (ValidateObjectMeta, ValidateNetworkPolicy) with strict CIDRs.

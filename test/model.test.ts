@@ -2,7 +2,7 @@
 // real workload inventory, validation of bad and good inputs, and invariants of the model and of
 // the JSON Schema derived from it.
 //
-// Expectations come from the seed README's tables, DESIGN.md and Kubernetes' rules, never from
+// Expectations come from the seed README's tables, docs/design.md and Kubernetes' rules, never from
 // the model's own output.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ const WORKLOADS = join(REPO_ROOT, 'test', 'fixtures', 'fineract-workloads.yaml')
 const RELEASE_NAMESPACE = 'fineract-uat';
 
 // ---------------------------------------------------------------------------------------------
-// The seed's tables (shared/seed/network-policies-README.md), transcribed row by row. Sources and
+// The seed's tables (docs/seed/network-policies-README.md), transcribed row by row. Sources and
 // destinations: a component, the Ingress NGINX peer, an external network (by purpose), or the
 // two cross-cutting rows (Prometheus scraping, kube-dns) that the model expresses as
 // `monitoring` and `dns` rather than as connections.
@@ -306,7 +306,7 @@ describe('label selector matcher (src/verify/model/selectors.ts, selectors check
   });
 });
 
-describe('default selectors select the pods of shared/fixtures/fineract-workloads.yaml', () => {
+describe('default selectors select the pods of test/fixtures/fineract-workloads.yaml', () => {
   const inventory = loadInventory(WORKLOADS);
   const values = Values.parse({});
   const componentPods = (name: string) =>

@@ -1,5 +1,5 @@
 // Property tests: random VALID values of the chart, rendered by the real Helm 4 and Helm 3, then
-// read back and verified (issue 3, item 6; issue 5, item 4).
+// read back and verified.
 //
 // Run:        scripts/run npx vitest run test/property.test.ts
 // Vary:       FNP_PROPERTY_SEED=<n> FNP_PROPERTY_RUNS=<n> scripts/run npx vitest run test/property.test.ts

@@ -1,4 +1,4 @@
-// The README's commands, run for real (issue 5, item 5: the README cannot drift from the code).
+// The README's commands, run for real (the README cannot drift from the code).
 //
 // Every command of the README's code blocks (console and sh blocks, and the `scripts/run …` steps
 // of its CI examples) is taken from README.md itself, matched to one entry of COMMANDS below and

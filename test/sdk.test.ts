@@ -2,7 +2,7 @@
 // `tsc --noEmit` through ts-expect-error comments, and its run-time validation), and values files
 // read and written with the modeline and the key order of chart/values.yaml.
 //
-// Expectations come from DESIGN.md's values model and from the committed files (values/*.yaml,
+// Expectations come from the values contract of docs/design.md and from the committed files (values/*.yaml,
 // chart/values.yaml), never from the writer's own output.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

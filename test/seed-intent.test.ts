@@ -1,5 +1,5 @@
-// The chart's defaults are the seed's intent (/work/shared/seed/network-policies-README.md) with
-// its defects fixed (DESIGN.md): rendered with NO values, the policies hold exactly the rules of the
+// The chart's defaults are the seed's intent (docs/seed/network-policies-README.md) with
+// its defects fixed (docs/design.md): rendered with NO values, the policies hold exactly the rules of the
 // seed's tables, and among the workloads of the fixture inventory they allow exactly the seed's
 // flows — nothing more, nothing less.
 import { join } from 'node:path';
@@ -48,7 +48,7 @@ const SEED_POLICIES: Record<string, ExpectedPolicy> = {
       { peer: w('fineract-redis'), ports: ['6379/TCP'], purpose: 'Redis caching' },
       { peer: w('keycloak'), ports: ['8080/TCP'], purpose: 'OAuth2 token validation' },
       { peer: w('coredns'), ports: DNS_PORTS, purpose: 'DNS resolution' },
-      // DESIGN.md: listed as ingress in the seed, missing from its egress table.
+      // docs/design.md: listed as ingress in the seed, missing from its egress table.
       { peer: w(...FINERACT), ports: ['8080/TCP'], purpose: 'Inter-instance communication (egress side)' },
     ],
   },
@@ -57,7 +57,7 @@ const SEED_POLICIES: Record<string, ExpectedPolicy> = {
     ingress: [
       { peer: w(...FINERACT), ports: ['6379/TCP'], purpose: 'Cache access' },
       { peer: w('prometheus-kube-prometheus'), ports: ['9121/TCP'], purpose: 'Redis exporter metrics' },
-      // DESIGN.md: in the proxy's egress table, missing from Redis' ingress table.
+      // docs/design.md: in the proxy's egress table, missing from Redis' ingress table.
       { peer: w('oauth2-proxy'), ports: ['6379/TCP'], purpose: 'Session storage (ingress side)' },
     ],
     egress: [{ peer: w('coredns'), ports: DNS_PORTS, purpose: 'DNS resolution' }],
@@ -92,7 +92,7 @@ const SEED_POLICIES: Record<string, ExpectedPolicy> = {
 
 /**
  * Every allowed flow that involves a Fineract component, as (source, destination, ports): the
- * seed's tables read as flows, plus DESIGN.md's OAuth2 Proxy → fineract-redis 6379 and
+ * seed's tables read as flows, plus docs/design.md's OAuth2 Proxy → fineract-redis 6379 and
  * Fineract → Fineract 8080 (both sides now). Each Fineract instance also talks to its own
  * replicas, hence fineract-read → fineract-read.
  */
@@ -278,7 +278,7 @@ describe('default render, connectivity among the inventory workloads', () => {
     expect([...allowedSet()].filter((flow) => !expected.has(flow))).toEqual([]);
   });
 
-  // Spot checks of the defects DESIGN.md names, for readable failures (the two tests above cover them).
+  // Spot checks of the defects docs/design.md names, for readable failures (the two tests above cover them).
   it.each([
     ['grafana', 'fineract-read', 8080, 'TCP', 'a non-Prometheus pod of the monitoring namespace'],
     ['metrics-server', 'keycloak', 8080, 'TCP', 'a non-DNS pod of kube-system'],

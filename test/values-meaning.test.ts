@@ -1,4 +1,4 @@
-// Values that say what users mean (issue 10), through the real processes: `fineract-netpol
+// Values that say what users mean, through the real processes: `fineract-netpol
 // validate` (node src/cli/main.ts), `helm template` and `helm lint` with Helm 3 and Helm 4, each
 // judged by its exit code and its two streams.
 //   - a peer sharing pods with a component: validate and the chart refuse it alike (a table of

@@ -1126,7 +1126,7 @@ const DNS_RULE = `
   - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
     toPorts: [{ports: [{port: "53", protocol: UDP}, {port: "53", protocol: TCP}], rules: {dns: [{matchPattern: "*"}]}}]`;
 
-/** The web policy as the chart renders it with policyEngine cilium (spec issue 12). */
+/** The web policy as the chart renders it with policyEngine cilium. */
 const CILIUM_WEB = cnp(
   'web-network-policy',
   `

@@ -1,6 +1,6 @@
 // The values as intent: expandConnections (the TypeScript twin of the chart's plan), the Helm merge
 // of values files, the synthesized inventory, and the undeclared-flow / missing-flow comparison.
-// Expected outputs are written from the chart's semantics (DESIGN.md, _plan.tpl) and the seed's
+// Expected outputs are written from the chart's semantics (docs/design.md, _plan.tpl) and the seed's
 // tables, and the expansion is checked rule for rule against what the real Helm 4 renders.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,7 @@ describe('expandConnections: the chart defaults', () => {
   const flows = expandConnections(parse(), { namespace: NAMESPACE });
 
   it("gives exactly the seed's flows, then monitoring and DNS, in the chart's order", () => {
-    // The seed's tables (shared/seed/network-policies-README.md) read as flows, with DESIGN.md's two
+    // The seed's tables (docs/seed/network-policies-README.md) read as flows, with docs/design.md's two
     // additions (OAuth2 Proxy → Redis, Fineract → Fineract); connections in name order, as Go ranges.
     expect(flows.map(line)).toEqual([
       'api-from-ingress: peer:ingress-nginx → component:fineract 8080/TCP,8443/TCP',

@@ -1,7 +1,9 @@
 // Stage: the values reference, a Markdown table generated from the schema, for README.md and
-// chart/README.md.
+// chart/README.md; the table of the rule registry for docs/values-checks.md.
 //
 // Usage: const markdown = generateValuesReference(schema);
+//        const rules = generateRulesTable(RULES);
+import type { Rule } from '../model/rules/index.ts';
 import { resolve, type JsonSchema } from './schema.ts';
 
 type Row = { key: string; type: string; default: string; description: string };
@@ -52,4 +54,28 @@ function defaultOf(node: JsonSchema): string {
 
 function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+/**
+ * Every rule of the registry: its id, severity, who refuses it (the chart too, or TypeScript only
+ * and why), what it finds, and its message (placeholders as ‹name›).
+ */
+export function generateRulesTable(rules: readonly Rule[]): string {
+  const header = '| Rule | Severity | Refused by | Finds | Message; fix |\n| --- | --- | --- | --- | --- |';
+  const rows = rules.map((rule) => {
+    const by =
+      rule.severity === 'warning'
+        ? 'a warning of the SDK and `validate`'
+        : rule.chart === true
+          ? '`helm install`, the SDK, `validate`'
+          : `the SDK and \`validate\` (${rule.chart.why})`;
+    const messages = Object.values(rule.messages).map((m) => `${placeholders(m.message)}; ${placeholders(m.fix)}`);
+    return `| \`${rule.id}\` | ${rule.severity} | ${cell(by)} | ${cell(rule.summary)} | ${cell([...new Set(messages)].join(' — or — '))} |`;
+  });
+  return [header, ...rows].join('\n');
+}
+
+/** `%{name:q}` written as ‹name›, for a reader. */
+function placeholders(template: string): string {
+  return template.replace(/%\{([A-Za-z0-9]+)(?::[a-z]+)?\}/g, '‹$1›');
 }

@@ -1,5 +1,5 @@
 // The chart's defaults: the intent of the seed's four hand-written policies
-// (shared/seed/network-policies-README.md), with the defects listed in DESIGN.md fixed:
+// (docs/seed/network-policies-README.md), with the defects listed in docs/design.md fixed:
 //   - the Fineract selector is app.kubernetes.io/name=fineract (the pods are labelled
 //     app=fineract-read|write|batch, so `app: fineract` would select nothing);
 //   - DNS and Prometheus are ONE peer item each (namespace AND pods), never two ORed items and

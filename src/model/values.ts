@@ -1,4 +1,4 @@
-// The values model v1: the chart's public contract (see DESIGN.md, "Values model v1").
+// The values model v1: the chart's public contract (docs/design.md, "The values contract").
 //
 // This zod schema is the single source of truth. `npm run build` derives from it:
 //   - schema/values.schema.json and chart/values.schema.json (draft-07, via z.toJSONSchema),

@@ -1,4 +1,4 @@
-// The real checks of the chart's CiliumNetworkPolicies (issue 12): what they check and with what.
+// The real checks of the chart's CiliumNetworkPolicies: what they check and with what.
 //
 // Usage: const file = ciliumCrdFile();                         // the CRD scripts/run copied from the module
 //        for (const r of ciliumRenders()) …                    // every environment × Helm 3 and 4, policyEngine=cilium

@@ -3,7 +3,7 @@
 // selectors the API server refuses) and src/verify/analysis/analyze.ts (namespace labels).
 //
 // Usage:
-//   const inventory = loadInventory('/work/shared/fixtures/fineract-workloads.yaml');
+//   const inventory = loadInventory('test/fixtures/fineract-workloads.yaml');
 //   matchesSelector({ matchLabels: { app: 'keycloak' } }, workload.labels)   // true / false
 //   selectPods(inventory, { namespace: 'monitoring', podSelector })       // workload names
 //

@@ -478,6 +478,41 @@ egress:
     ],
     fixed: DENY_DB + policy('default-deny', `podSelector: {}\npolicyTypes: [Ingress, Egress]`),
   },
+  {
+    name: 'isolated-workload: a workload only a default-deny policy selects',
+    broken:
+      policy('default-deny', `podSelector: {}\npolicyTypes: [Ingress, Egress]`) +
+      policy(
+        'web',
+        `podSelector: {matchLabels: {app: web}}\npolicyTypes: [Egress]\negress:\n  - ports: [{port: 53, protocol: UDP}]`,
+      ) +
+      policy(
+        'db',
+        `podSelector: {matchLabels: {app: db}}\npolicyTypes: [Ingress]\ningress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]`,
+      ),
+    expected: [
+      {
+        code: 'isolated-workload',
+        severity: 'warning',
+        message:
+          /^app\/worker is selected only by policies that allow nothing \(app\/default-deny\): every connection to and from it is denied/,
+      },
+    ],
+    fixed:
+      policy('default-deny', `podSelector: {}\npolicyTypes: [Ingress, Egress]`) +
+      policy(
+        'web',
+        `podSelector: {matchLabels: {app: web}}\npolicyTypes: [Egress]\negress:\n  - ports: [{port: 53, protocol: UDP}]`,
+      ) +
+      policy(
+        'db',
+        `podSelector: {matchLabels: {app: db}}\npolicyTypes: [Ingress]\ningress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]`,
+      ) +
+      policy(
+        'worker',
+        `podSelector: {matchLabels: {app: worker}}\npolicyTypes: [Egress]\negress:\n  - ports: [{port: 53, protocol: UDP}]`,
+      ),
+  },
 ];
 
 describe('each finding code, triggered and fixed', () => {

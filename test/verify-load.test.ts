@@ -414,12 +414,21 @@ const VALID: ValidCase[] = [
       apiVersion: v1
       kind: List
       items: []
+      ---
+      # kubectl's wrapper without its apiVersion, as hand-made inventories write it
+      kind: List
+      items:
+        - apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: in-bare-list, namespace: ns}
+          spec: {podSelector: {}}
     `),
     expected: {
       ...EMPTY,
       policies: [
         { namespace: 'ns', name: 'in-list', podSelector: {}, source: { file: 'case.yaml', line: 4 } },
         { namespace: 'ns', name: 'in-typed-list', podSelector: {}, source: { file: 'case.yaml', line: 15 } },
+        { namespace: 'ns', name: 'in-bare-list', podSelector: {}, source: { file: 'case.yaml', line: 27 } },
       ],
       ignored: [{ kind: 'Service', count: 1 }],
     },

@@ -26,6 +26,9 @@
 // - unprotected-workload: a workload no policy selects, for ingress nor egress, in a namespace
 //   that has policies (warning: probably forgotten). A namespace without any policy gets ONE info
 //   finding listing its workloads, so that a cluster's system namespaces do not flood CI logs.
+// - isolated-workload (warning): a workload isolated for ingress and egress by policies none of
+//   which allows it anything (a default-deny policy and no other): every connection to and from it is denied,
+//   DNS included — a Job that waits forever for its database, unless it is meant to be cut off.
 // Rules are named `ingress[0]`, `egress[2]`, and a peer item `ingress[0].from[1]`; policies `ns/name`.
 // CiliumNetworkPolicies (read into the same model, src/verify/readers/cilium/) get the same findings,
 // their rules named where they are written (`specs[1].egress[0].toEndpoints[2]`); their symbolic
@@ -70,6 +73,7 @@ export function findings(analysis: Analysis, options: FindingsOptions = {}): Fin
     ...peerFindings(context),
     ...halfOpenFlows(context),
     ...unprotectedWorkloads(context),
+    ...isolatedWorkloads(context),
   ];
   const rank = (f: Finding): number => FINDING_CODES.indexOf(f.code);
   return out.sort(
@@ -500,6 +504,37 @@ function unprotectedWorkloads(context: Context): Finding[] {
       severity: 'info',
       message: `Namespace ${namespace} has no ${kinds}: its workloads (${capped(names.sort(compare))}) are not isolated. Add a default-deny policy there if they should be.`,
     });
+  }
+  return out;
+}
+
+// ---- isolated-workload ------------------------------------------------------------------------------
+
+/** Does this policy allow nothing in the direction (no rule; a Cilium one denying by default)? */
+function allowsNothing(policy: NetworkPolicy, direction: Direction): boolean {
+  const rules = direction === 'ingress' ? policy.ingress : policy.egress;
+  return (rules ?? []).length === 0 && policy.cilium?.defaultDeny[direction] !== false;
+}
+
+function isolatedWorkloads(context: Context): Finding[] {
+  const { analysis } = context;
+  const out: Finding[] = [];
+  for (const cls of analysis.classes) {
+    const selecting = analysis.selecting[cls.id];
+    const denied = (['ingress', 'egress'] as const).every((direction) => {
+      const policies = selecting?.[direction] ?? [];
+      return policies.length > 0 && policies.every((p) => allowsNothing(p, direction));
+    });
+    if (!denied) continue;
+    const policies = [...new Set([...(selecting?.ingress ?? []), ...(selecting?.egress ?? [])])];
+    const names = policies.map(namespacedName).sort(compare).join(', ');
+    for (const name of cls.workloads.map(namespacedName)) {
+      out.push({
+        code: 'isolated-workload',
+        severity: 'warning',
+        message: `${name} is selected only by policies that allow nothing (${names}): every connection to and from it is denied, DNS included. If it runs (a Job, a CronJob, a tool), declare what it needs (with this chart: a component selecting its pods, and its connections); if it must stay cut off, there is nothing to do.`,
+      });
+    }
   }
   return out;
 }

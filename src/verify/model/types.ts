@@ -114,6 +114,7 @@ export const FINDING_CODES = [
   'namespace-wide-peer',
   'half-open-flow',
   'unprotected-workload',
+  'isolated-workload',
   'undeclared-flow',
   'missing-flow',
 ] as const;

@@ -21,7 +21,7 @@
 //   their pod template (spec.template); CronJob → spec.jobTemplate.spec.template. The template is
 //   the pod: its labels, and the ports of its containers and of its sidecars (initContainers with
 //   restartPolicy: Always), protocol TCP by default.
-// - `kind: List` → its items; a typed list (`PodList`, `NetworkPolicyList`, … with items, the shape
+// - `kind: List` (apiVersion v1 when left out) → its items; a typed list (`PodList`, `NetworkPolicyList`, … with items, the shape
 //   the API returns) → its items, which may leave out apiVersion and kind (they are the list's).
 // - Policy kinds that change connectivity and verify does not read (AdminNetworkPolicy,
 //   BaselineAdminNetworkPolicy, Calico and Antrea policies) are not analysed:
@@ -444,7 +444,9 @@ class Loader {
    */
   private addObject(object: Record<string, unknown>, place: Place, list?: { apiVersion: string; kind: string }): void {
     const kind = object['kind'] ?? list?.kind;
-    const apiVersion = object['apiVersion'] ?? list?.apiVersion;
+    // A plain `kind: List` is kubectl's client-side wrapper (always v1): an inventory written by
+    // hand or by a script often leaves its apiVersion out, and nothing depends on it.
+    const apiVersion = object['apiVersion'] ?? list?.apiVersion ?? (kind === 'List' ? 'v1' : undefined);
     if (kind === undefined || kind === null || kind === '') {
       this.skip(place, `not a Kubernetes object (no kind${apiVersion === undefined ? ' and no apiVersion' : ''})`);
       return;

@@ -39,7 +39,7 @@ describe('fineract-netpol', () => {
   it('validate -f - reads the values from standard input, named <stdin> in messages', () => {
     const valid = runCli(['validate', '-f', '-'], { input: readFileSync(UAT, 'utf8') });
     expect(valid.status).toBe(0);
-    expect(valid.stdout).toBe('<stdin>: valid (4 components, 12 connections, 5 networks)\n');
+    expect(valid.stdout).toBe('<stdin>: valid (7 components, 18 connections, 5 networks)\n');
     const invalid = runCli(['validate', '-f', UAT, '-f', '-', '-o', 'json'], {
       input: 'networks: {rds: {cidrs: [x]}}\n',
     });
@@ -114,7 +114,7 @@ describe('npm run render', () => {
     const target = join(tmp, 'out', 'local.yaml');
     const result = render(['-f', UAT, '-f', local, '-n', 'fineract-uat', '-o', target]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^render: local → .*local\.yaml \(4 NetworkPolicies in fineract-uat: /);
+    expect(result.stdout).toMatch(/^render: local → .*local\.yaml \(7 NetworkPolicies in fineract-uat: /);
     const helm = helmTemplate({ helm: 4, namespace: 'fineract-uat', valuesFiles: [UAT, local] });
     expect(readFileSync(target, 'utf8')).toBe(helm.stdout);
     expect(helm.stdout).not.toBe(helmTemplate({ helm: 4, namespace: 'fineract-uat', valuesFiles: [UAT] }).stdout);
@@ -124,7 +124,7 @@ describe('npm run render', () => {
     const result = render(['-f', UAT, '-n', 'bank-uat', '-o', '-']);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(helmTemplate({ helm: 4, namespace: 'bank-uat', valuesFiles: [UAT] }).stdout);
-    expect(result.stderr).toMatch(/^render: uat \(4 NetworkPolicies in bank-uat: /);
+    expect(result.stderr).toMatch(/^render: uat \(7 NetworkPolicies in bank-uat: /);
   });
 
   it('values Helm refuses: exit 1 with its message, nothing written', () => {

@@ -140,8 +140,9 @@ describe('verify: the chart, rendered by Helm 4, verifies clean against its valu
     const report = parseVerify(result);
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(report.summary.findings.error).toBe(0);
-    // Every workload of the inventory is evaluated (10 in the namespaces named, 12 in all).
-    expect(report.summary.workloads).toBe(12);
+    // Every workload of the inventory is evaluated (10 in the release namespace, its 3 Jobs among
+    // them, 16 in all).
+    expect(report.summary.workloads).toBe(16);
     // The intent is really checked: Fineract → Redis 6379 is declared and allowed.
     expect(report.connections).toContainEqual({
       from: 'fineract-uat/fineract-read',
@@ -269,7 +270,7 @@ describe('verify: the hand-written legacy policies with the seed defects', () =>
     expect(findings[0]).toBe('  fineract-uat/fineract-network-policy'); // a policy with errors first
     for (const line of findings) expect(line.length).toBeLessThanOrEqual(100);
     expect(result.stdout).toMatch(
-      /^4 policies, 12 workloads \(12 label classes\), \d+ allowed flows; findings: [1-9]\d* error\(s\)/m,
+      /^4 policies, 16 workloads \(16 label classes\), \d+ allowed flows; findings: [1-9]\d* error\(s\)/m,
     );
   });
 });
@@ -312,9 +313,10 @@ describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
       'spec: {priority: 10, subject: {namespaces: {}}, ingress: []}\n',
   );
   const devRender = render('exit2-dev', [join(VALUES_DIR, 'dev.yaml')], 'fineract-dev');
+  // Every component relabelled: values for some other deployment than the inventory's.
   const relabelled = write(
     'bad/relabelled.yaml',
-    'components:\n  keycloak:\n    podSelector: {matchLabels: {app: identity}}\n',
+    `components:\n${['fineract', 'fineract-batch', 'fineract-redis', 'keycloak', 'oauth2-proxy', 'fineract-database-init', 'keycloak-database-setup'].map((c) => `  ${c}:\n    podSelector: {matchLabels: {app: other-${c}}}\n`).join('')}`,
   );
   const relabelledRender = render('exit2-relabelled', [UAT_VALUES, relabelled]);
 
@@ -330,19 +332,19 @@ describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
       'verify: a file of workloads as --manifests (says what it read)',
       ['verify', '--manifests', WORKLOADS],
       undefined,
-      [/read 16 objects \(4 Namespace, 10 Deployment, 2 StatefulSet\)/, /workloads go to --workloads/],
+      [/read 21 objects \(5 Namespace, 11 Deployment, 3 Job, 2 StatefulSet\)/, /workloads go to --workloads/],
     ],
     [
       "verify: an inventory without the values' namespace (no selector advice)",
       ['verify', '--manifests', devRender, '--workloads', WORKLOADS, '--values', join(VALUES_DIR, 'dev.yaml')],
       undefined,
       [
-        /does not match the values: namespace fineract-dev has no workload in it; its namespaces are fineract-uat \(7\), ingress-nginx \(1\), kube-system \(2\), monitoring \(2\)/,
+        /does not match the values: namespace fineract-dev has no workload in it; its namespaces are fineract-uat \(10\), ingress-nginx \(1\), kube-system \(2\), monitoring \(2\), tracing \(1\)/,
         /^(?![\s\S]*namespaceSelector)/,
       ],
     ],
     [
-      'verify: a component that selects no workload of the inventory',
+      'verify: values none of whose components selects a workload of the inventory',
       [
         'verify',
         '--manifests',
@@ -356,7 +358,8 @@ describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
       ],
       undefined,
       [
-        /in namespace fineract-uat, this component selects no workload:\n {2}components\.keycloak \(podSelector app=identity\)/,
+        /in namespace fineract-uat, none of its components selects a workload:\n {2}components\.fineract \(podSelector /,
+        /components\.keycloak \(podSelector app=other-keycloak\)/,
         /keycloak: app=keycloak/,
         /fix: set each component's podSelector to its pods' labels/,
       ],
@@ -380,7 +383,7 @@ describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
       'diff: neither side holds a NetworkPolicy',
       ['diff', '--before', '/dev/null', '--after', WORKLOADS],
       undefined,
-      [/no NetworkPolicy on either side: --before \/dev\/null read no Kubernetes object, --after .* read 16 objects/],
+      [/no NetworkPolicy on either side: --before \/dev\/null read no Kubernetes object, --after .* read 21 objects/],
     ],
     [
       'diff: --values-before without --values-after',
@@ -473,6 +476,44 @@ describe('exit 2: unusable input and wrong usage, never a stack trace', () => {
   });
 });
 
+describe('verify: a component that selects no workload of the inventory', () => {
+  it('exit 1: component-selects-nothing names it, its labels and the fix, instead of its policy selecting nothing', () => {
+    const relabelled = write(
+      'relabelled-keycloak.yaml',
+      'components:\n  keycloak:\n    podSelector: {matchLabels: {app: identity}}\n',
+    );
+    const manifests = render('relabelled-keycloak', [UAT_VALUES, relabelled]);
+    const result = runCli([
+      'verify',
+      '--manifests',
+      manifests,
+      '--workloads',
+      WORKLOADS,
+      '--values',
+      UAT_VALUES,
+      '--values',
+      relabelled,
+      '-o',
+      'json',
+    ]);
+    expectCleanStderr(result);
+    expect(result.status).toBe(1);
+    const report = parseVerify(result);
+    const found = report.findings.filter((f) => f.code === 'component-selects-nothing');
+    expect(found).toEqual([
+      {
+        code: 'component-selects-nothing',
+        severity: 'error',
+        policy: 'fineract-uat/keycloak-network-policy',
+        message: expect.stringMatching(
+          /^components\.keycloak \(podSelector app=identity, policy fineract-uat\/keycloak-network-policy\) selects no workload of fineract-uat, where the workloads are labelled .*fineract-read \(app=fineract-read.*If keycloak does not run in this environment, disable it in its values \(components\.keycloak\.enabled: false\)/,
+        ) as string,
+      },
+    ]);
+    expect(report.findings.filter((f) => f.code === 'policy-selects-nothing')).toEqual([]);
+  });
+});
+
 // ---- standard input, help, ignored objects -------------------------------------------------------------
 
 describe('inputs', () => {
@@ -496,7 +537,7 @@ describe('inputs', () => {
     );
     const result = runCli(['verify', '--manifests', folder, ...verifyArgs]);
     expect(result.status).toBe(0);
-    expect(parseVerify(result).summary).toMatchObject({ policies: 4, ignoredObjects: 1 });
+    expect(parseVerify(result).summary).toMatchObject({ policies: 7, ignoredObjects: 1 });
   });
 
   it('an unrendered Helm template is ignored without warnings on stderr', () => {
@@ -517,7 +558,7 @@ describe('inputs', () => {
     expect(result.stderr).toMatch(
       /^fineract-netpol: warning: .*anp\.yaml:1: BaselineAdminNetworkPolicy \(policy\.networking\.k8s\.io\/v1alpha1\) "default" changes connectivity but is NOT analysed .*: the result is wrong wherever it applies\n$/,
     );
-    expect(parseVerify(result).summary.policies).toBe(4);
+    expect(parseVerify(result).summary.policies).toBe(7);
   });
 
   it('files that are not manifests in a folder are skipped with a warning naming them', () => {
@@ -531,7 +572,7 @@ describe('inputs', () => {
       `fineract-netpol: warning: ${join(folder, 'notes.yaml')}:1: not a Kubernetes object (no kind and no apiVersion): skipped`,
       `fineract-netpol: warning: ${join(folder, 'results.json')}:1: the document is a list, not a Kubernetes object: skipped`,
     ]);
-    expect(parseVerify(result).summary.policies).toBe(4);
+    expect(parseVerify(result).summary.policies).toBe(7);
   });
 
   it('typed lists as `kubectl get -o yaml` returns them (items without apiVersion/kind)', () => {
@@ -576,12 +617,19 @@ describe('output formats', () => {
     const result = run('json');
     expect(result.status).toBe(0);
     const report = parseVerify(result);
-    // A port list per protocol: Ingress NGINX reaches Fineract on its two declared ports.
+    // A port list per protocol: Ingress NGINX reaches Fineract's API on its Ingress port.
     expect(report.connections).toContainEqual({
       from: 'ingress-nginx/ingress-nginx-controller',
       to: 'fineract-uat/fineract-write',
       protocol: 'TCP',
-      ports: ['8080', '8443'],
+      ports: ['8443'],
+    });
+    // Traces: a range of two ports, to a peer in another namespace.
+    expect(report.connections).toContainEqual({
+      from: 'fineract-uat/fineract-batch',
+      to: 'tracing/otel-collector',
+      protocol: 'TCP',
+      ports: ['4317-4318'],
     });
     // DNS: one record per protocol.
     expect(
@@ -603,7 +651,7 @@ describe('output formats', () => {
     expect(
       report.connections.filter((c) => c.from === 'fineract-uat/keycloak' && c.ports.includes('5432')).map((c) => c.to),
     ).toEqual(['10.20.32.0/23', '10.20.34.0/24']);
-    expect(report.summary).toMatchObject({ policies: 4, workloads: 12, podClasses: 12, ignoredObjects: 0 });
+    expect(report.summary).toMatchObject({ policies: 7, workloads: 16, podClasses: 16, ignoredObjects: 0 });
   });
 
   it('markdown: the connectivity table and the findings', () => {
@@ -622,15 +670,15 @@ describe('output formats', () => {
     expect(lines.slice(0, 2)).toEqual(['```mermaid', 'flowchart LR']);
     expect(lines.at(-1)).toBe('```');
     expect(lines).toContain('  subgraph g0["fineract-uat"]');
-    // The three Fineract deployments have the same flows: one node, with their flows among them.
-    const fineract = lines.find((l) => l.endsWith('["fineract-batch, fineract-read, fineract-write"]'));
+    // Fineract's read and write deployments have the same flows: one node.
+    const fineract = lines.find((l) => l.endsWith('["fineract-read, fineract-write"]'));
     const id = /^ {4}(n\d+)\[/.exec(fineract ?? '')?.[1];
     expect(id).toBeDefined();
-    expect(lines).toContain(`  ${id} -->|"TCP 8080"| ${id}`);
     expect(result.stdout).toMatch(new RegExp(`^ {2}${id} -->\\|"TCP 6379"\\| n\\d+$`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^ {2}${id} -->\\|"TCP 4317-4318"\\| n\\d+$`, 'm'));
     // Flows between workloads no policy selects are summarized, not drawn; readable: few edges.
     expect(result.stdout).toMatch(/^ {2}hidden\["\d+ flow\(s\) between workloads no policy selects/m);
-    expect(lines.filter((l) => l.includes(' -->|')).length).toBeLessThan(25);
+    expect(lines.filter((l) => l.includes(' -->|')).length).toBeLessThan(30);
     expect(result.stderr).toBe('');
   });
 
@@ -702,13 +750,13 @@ describe('output formats', () => {
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^fineract-uat\/keycloak +0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16 +TCP 443$/,
+        /^fineract-uat\/fineract-batch +0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16 +TCP 443$/,
       ),
     );
     expect(lines).toContainEqual(expect.stringMatching(/^0\.0\.0\.0\/0 +fineract-uat\/web-app +All connections$/));
     expect(lines).toContain('Findings:');
     expect(lines.at(-1)).toMatch(
-      /^4 policies, 12 workloads \(12 label classes\), \d+ allowed flows; findings: 0 error\(s\), 1 warning\(s\), 3 info$/,
+      /^7 policies, 16 workloads \(16 label classes\), \d+ allowed flows; findings: 0 error\(s\), 1 warning\(s\), 4 info$/,
     );
   });
 });
@@ -725,8 +773,10 @@ describe('without --workloads: synthesized pods', () => {
     expect(rows(result)).toEqual(
       expect.arrayContaining([
         'FROM | TO | ALLOWED',
-        'ingress-nginx/ingress-nginx | fineract-uat/fineract | TCP 8080,8443',
+        'ingress-nginx/ingress-nginx | fineract-uat/fineract | TCP 8443',
         'fineract-uat/fineract | fineract-uat/fineract-redis | TCP 6379',
+        'fineract-uat/fineract-batch | tracing/otel-collector | TCP 4317-4318',
+        'fineract-uat/fineract-database-init | 10.20.32.0/23, 10.20.34.0/24 | TCP 5432',
         'fineract-uat/oauth2-proxy | fineract-uat/fineract-redis | TCP 6379',
         'fineract-uat/fineract | kube-system/dns | TCP 53; UDP 53',
         'monitoring/monitoring | fineract-uat/fineract-redis | TCP 9121',
@@ -734,7 +784,7 @@ describe('without --workloads: synthesized pods', () => {
       ]),
     );
     expect(result.stdout).toMatch(
-      /^4 policies, 7 workloads \(7 label classes\), \d+ allowed flows; findings: 0 error\(s\)/m,
+      /^7 policies, 11 workloads \(11 label classes\), \d+ allowed flows; findings: 0 error\(s\)/m,
     );
   });
 
@@ -743,9 +793,9 @@ describe('without --workloads: synthesized pods', () => {
     expect(result.status).toBe(0);
     expect(rows(result)).toEqual(
       expect.arrayContaining([
-        'ingress-nginx/ingress-nginx | fineract-uat/fineract | TCP 8080,8443',
-        'fineract-uat/fineract | kube-system/kube-dns | TCP 53; UDP 53',
-        'monitoring/prometheus | fineract-uat/keycloak | TCP 8080',
+        'ingress-nginx/ingress-nginx | fineract-uat/fineract-fineract-read | TCP 8443',
+        'fineract-uat/fineract-fineract-read | kube-system/kube-dns | TCP 53; UDP 53',
+        'monitoring/prometheus | fineract-uat/keycloak | TCP 9000',
       ]),
     );
   });
@@ -788,8 +838,8 @@ describe('diff', () => {
         '+ fineract-uat/fineract-write => fineract-uat/keycloak : TCP 8080',
         // the real database subnets
         '+ fineract-uat/keycloak => 10.20.32.0/23, 10.20.34.0/24 : TCP 5432',
-        // Fineract isolated: Ingress NGINX keeps only its two ports
-        '~ ingress-nginx/ingress-nginx-controller => fineract-uat/fineract-read : All connections → TCP 8080,8443',
+        // Fineract isolated: Ingress NGINX keeps only the API's Ingress port
+        '~ ingress-nginx/ingress-nginx-controller => fineract-uat/fineract-read : All connections → TCP 8443',
       ]),
     );
     expect(lines.at(-1)).toMatch(/^[1-9]\d* removed, [1-9]\d* added, [1-9]\d* changed connection\(s\)$/);
@@ -819,7 +869,7 @@ describe('diff', () => {
       from: 'ingress-nginx/ingress-nginx-controller',
       to: 'fineract-uat/fineract-read',
       before: { TCP: ['1-65535'], UDP: ['1-65535'], SCTP: ['1-65535'] },
-      after: { TCP: ['8080', '8443'] },
+      after: { TCP: ['8443'] },
     });
     // summary counts the changes (the lines of the text output), not the JSON records.
     const text = runCli(legacyToChart).stdout.trimEnd().split('\n');
@@ -858,8 +908,8 @@ describe('diff', () => {
     expect(because(`- fineract-uat/fineract-write => ${internet}`)).toBe(
       '    because: connections.fineract-to-s3.enabled',
     );
-    expect(because(`- fineract-uat/keycloak => ${internet}`)).toBe(
-      '    because: connections.keycloak-to-oidc-federation.enabled',
+    expect(because(`- fineract-uat/fineract-batch => ${internet}`)).toBe(
+      '    because: connections.fineract-batch-to-s3.enabled',
     );
     expect(because('+ fineract-uat/fineract-write => fqdn:s3.eu-west-1.amazonaws.com : TCP 443')).toBe(
       '    because: connections.fineract-to-s3-by-name.enabled',
@@ -869,7 +919,7 @@ describe('diff', () => {
       '+ fineract-uat/keycloak => fqdn:login.microsoftonline.com : TCP 443',
     ]);
     // Nothing else moves: three Fineract workloads × four S3 names, two identity providers.
-    expect(lines.at(-1)).toBe('4 removed, 14 added, 0 changed connection(s)');
+    expect(lines.at(-1)).toBe('3 removed, 14 added, 0 changed connection(s)');
   });
 
   it('environments in different namespaces: --namespace-map leaves the real differences, each with its values key', () => {
@@ -897,7 +947,9 @@ describe('diff', () => {
     for (const change of changes) expect(lines[lines.indexOf(change) + 1]).toMatch(/^ {4}because: \S/);
     const because = (line: string) => lines[lines.indexOf(line) + 1];
     // The database subnets of production replace uat's, for each client of RDS.
-    for (const client of ['fineract-batch', 'fineract-read', 'fineract-write', 'keycloak']) {
+    const clients = ['fineract-batch', 'fineract-read', 'fineract-write', 'keycloak'];
+    const jobs = ['create-fineract-databases', 'create-keycloak-db', 'fineract-schema-migration'];
+    for (const client of [...clients, ...jobs]) {
       const removed = `- fineract-production/${client} => 10.20.32.0/23, 10.20.34.0/24 : TCP 5432`;
       const added = `+ fineract-production/${client} => 10.30.32.0/23, 10.30.34.0/24 : TCP 5432`;
       expect(changes).toContain(removed);
@@ -912,11 +964,10 @@ describe('diff', () => {
       expect(line.startsWith('- ')).toBe(true);
       expect(because(line)).toBe('    because: defaultDeny.enabled');
     }
-    expect(because('- ingress-nginx/ingress-nginx-controller => fineract-production/keycloak : TCP 8080')).toBe(
-      '    because: connections.keycloak-admin-from-ingress.enabled',
-    );
+    // Users log in through Ingress NGINX in both: Keycloak's ingress does not change.
+    expect(changes.filter((l) => l.includes('=> fineract-production/keycloak '))).toEqual([]);
     // Nothing else: no namespace artefact.
-    expect(changes.length).toBe(8 + webApp.length + 1);
+    expect(changes.length).toBe(2 * (clients.length + jobs.length) + webApp.length);
     // JSON carries the same causes.
     const json = JSON.parse(runCli([...mappedArgs, '-o', 'json']).stdout) as {
       added: { because?: string[] }[];

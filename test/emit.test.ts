@@ -134,7 +134,11 @@ export default defineValues(values);
 
 describe('fineract-netpol emit (process)', () => {
   it('exit 0: the YAML on stdout renders with Helm 4 as the same values', () => {
-    const file = module(UAT_TS);
+    // values/uat.yaml written in TypeScript (JSON is TypeScript): emitted, it renders as the file.
+    const uat = readValuesFile(join(VALUES_DIR, 'uat.yaml'));
+    const file = module(
+      `import { defineValues } from 'fineract-netpol';\n\nexport default defineValues(${JSON.stringify(uat, null, 2)});\n`,
+    );
     const result = runCli(['emit', file]);
     expect(result).toMatchObject({ status: 0, stderr: '' });
     const yaml = join(tmp, 'from-stdout.yaml');

@@ -238,7 +238,7 @@ describe('validate: the command line, as a real process', () => {
   it('exits 0 with a one-line summary for a valid file', () => {
     const run = cli('-f', 'values/uat.yaml');
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe('values/uat.yaml: valid (4 components, 12 connections, 5 networks)\n');
+    expect(run.stdout).toBe('values/uat.yaml: valid (7 components, 18 connections, 5 networks)\n');
   });
 
   it('exits 1 with every problem on stderr (as emit), one line each and the offending line under it', () => {

@@ -1106,7 +1106,13 @@ function valuesOf(engine: 'kubernetes' | 'cilium', extra: Record<string, unknown
       {
         policyEngine: engine,
         monitoring: { enabled: false },
-        components: { web: { podSelector: { matchLabels: { app: 'web' } } } },
+        // (Helm merges the chart's components back in: they do not run here.)
+        components: {
+          web: { podSelector: { matchLabels: { app: 'web' } } },
+          ...Object.fromEntries(
+            ['fineract', 'fineract-redis', 'keycloak', 'oauth2-proxy'].map((c) => [c, { enabled: false }]),
+          ),
+        },
         networks: {
           s3: { cidrs: ['0.0.0.0/0'], excludePrivate: true, fqdns: [{ awsS3Region: 'eu-west-1' }] },
           api: { cidrs: ['198.51.100.0/24'], entities: ['kube-apiserver'] },
@@ -1322,7 +1328,8 @@ describe('the chart rendered for both engines: the same connectivity, FQDN and e
   });
 
   it('with the DNS-name networks on, the cilium render adds exactly their flows and verifies clean', () => {
-    const files = [join(VALUES_DIR, 'uat.yaml'), BY_NAME];
+    // The seed's shape (one Fineract component for its three deployments) with uat's subnets.
+    const files = [join(REPO_ROOT, 'test', 'fixtures', 'values', 'seed-uat.yaml'), BY_NAME];
     const values = readValuesFiles([...files, CILIUM]);
     const analysis = chartAnalysis(renderChart([...files, CILIUM]), values, declaredCidrs(values));
     expect(intentFindings(analysis, values, { namespace: CHART_NAMESPACE })).toEqual([]);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, VALUES_DIR } from '../src/paths.ts';
+import { REPO_ROOT } from '../src/paths.ts';
 import { analyze } from '../src/verify/analysis/analyze.ts';
 import { findings } from '../src/verify/checks/findings.ts';
 import { intentFindings, readValuesFiles } from '../src/verify/checks/intent.ts';
@@ -585,9 +585,14 @@ describe('the legacy policy set with the seed’s defects', () => {
   const { policies } = loadManifestText(legacy, 'legacy/policies.yaml');
   const analysis = analyze({ policies, namespaces: workloads.namespaces, workloads: workloads.workloads });
   const structural = findings(analysis, { namespaces: workloads.namespaces });
-  const intent = intentFindings(analysis, readValuesFiles([join(VALUES_DIR, 'uat.yaml')]), {
-    namespace: 'fineract-uat',
-  });
+  // The seed's shape with uat's database subnets, the intent the legacy set was written for.
+  const intent = intentFindings(
+    analysis,
+    readValuesFiles([join(REPO_ROOT, 'test', 'fixtures', 'values', 'seed-uat.yaml')]),
+    {
+      namespace: 'fineract-uat',
+    },
+  );
   const all = [...structural, ...intent];
   const find = (e: Expected) => all.filter((f) => matches(f, e));
 

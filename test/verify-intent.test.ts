@@ -477,9 +477,14 @@ describe('mergeHelmValues', () => {
     expect({ defaults, overrides }).toEqual(before);
   });
 
-  it('equals the chart: values/production.yaml disables keycloak-admin-from-ingress, keeps the rest', () => {
+  it('equals the chart: values/production.yaml disables fineract-inter-instance, keeps the rest', () => {
     const values = readValuesFiles([join(VALUES_DIR, 'production.yaml')]);
-    expect(values.connections['keycloak-admin-from-ingress']?.enabled).toBe(false);
+    expect(values.connections['fineract-inter-instance']?.enabled).toBe(false);
+    // Overriding one key of an entry keeps the others of the default.
+    expect(values.connections['keycloak-admin-from-ingress']).toEqual({
+      ...DEFAULT_VALUES.connections['keycloak-admin-from-ingress'],
+      description: "Keycloak's login pages (OIDC) and admin console; restrict the console at the Ingress",
+    });
     expect(values.connections['fineract-to-redis']).toEqual(DEFAULT_VALUES.connections['fineract-to-redis']);
     expect(values.networks.rds?.cidrs).toEqual(['10.30.32.0/24', '10.30.33.0/24', '10.30.34.0/24']);
   });
@@ -514,7 +519,8 @@ function render(files: string[], namespace = NAMESPACE): NetworkPolicy[] {
 }
 
 const inventory = loadManifestText(readFileSync(WORKLOADS, 'utf8'), 'fineract-workloads.yaml');
-const UAT = join(VALUES_DIR, 'uat.yaml');
+// The seed's shape with uat's database subnets (values/uat.yaml is fitted to a real deployment).
+const UAT = join(REPO_ROOT, 'test', 'fixtures', 'values', 'seed-uat.yaml');
 const uatPolicies = render([UAT]);
 const uatValues = readValuesFiles([UAT]);
 

@@ -83,9 +83,11 @@ export type InventoryMatch = {
 
 /**
  * Throws when the inventory does not hold what the policies (and values) are about: a namespace
- * of the policies without any workload, or a component of the values that selects no workload.
+ * of the policies without any workload, or values none of whose components selects a workload.
  * Findings on such an input would be about the wrong cluster (advice to add namespaceSelectors
- * for pods that only live elsewhere), so this is an input error, without selector advice.
+ * for pods that only live elsewhere), so this is an input error, without selector advice. Some
+ * components selecting nothing (they do not run in this environment, or their selector is
+ * wrong) is a finding of verify, component-selects-nothing.
  */
 export function requireInventoryMatch(match: InventoryMatch): void {
   const { inventory, paths } = match;
@@ -114,7 +116,8 @@ export function requireInventoryMatch(match: InventoryMatch): void {
   const unmatched = Object.entries(match.values.components ?? {})
     .filter(([, component]) => component.enabled !== false)
     .filter(([, component]) => !pods.some((w) => matchesSelector(component.podSelector, w.labels)));
-  if (unmatched.length === 0) return;
+  const enabled = Object.values(match.values.components ?? {}).filter((c) => c.enabled !== false);
+  if (unmatched.length === 0 || unmatched.length < enabled.length) return;
   const lines = unmatched.map(
     ([name, component]) => `  components.${name} (podSelector ${formatSelector(component.podSelector)})`,
   );
@@ -128,7 +131,7 @@ export function requireInventoryMatch(match: InventoryMatch): void {
   );
   throw new InputError(
     `the inventory (--workloads ${paths.join(' ')}) does not match the values: in namespace ${namespace}, ` +
-      `${unmatched.length === 1 ? 'this component selects' : 'these components select'} no workload:\n${lines.join('\n')}\n` +
+      `${unmatched.length === 1 ? 'its only component selects no' : 'none of its components selects a'} workload:\n${lines.join('\n')}\n` +
       `the workloads of ${namespace} are labelled:\n${labels.join('\n')}${pods.length > 8 ? `\n  … ${pods.length - 8} more` : ''}`,
     "set each component's podSelector to its pods' labels (kubectl get pods -n " +
       `${namespace} --show-labels), disable the component (components.<name>.enabled: false), or pass the ` +

@@ -17,6 +17,7 @@ import {
   intentFindings,
   readValuesFiles,
   releaseNamespaceOf,
+  withoutSuperseded,
 } from '../../verify/checks/intent.ts';
 import { loadManifests, type LoadedManifests } from '../../verify/readers/load.ts';
 import {
@@ -68,10 +69,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     cidrs: values ? declaredCidrs(values) : [],
     symbols: values ? declaredSymbols(values) : [],
   });
-  const found = [
+  const found = withoutSuperseded([
     ...findings(analysis, { namespaces: inventory.namespaces }),
     ...(values ? intentFindings(analysis, values, { namespace: release }) : []),
-  ];
+  ]);
   const ignoredObjects = manifests.ignored.reduce((n, k) => n + k.count, 0);
   const full = buildReport(analysis, found, { ignoredObjects });
   const report = viewReport(full, options.view ?? {});

@@ -408,9 +408,54 @@ export function intentFindings(analysis: Analysis, values: ValuesOutput, options
       }
     }
   }
-  return group(cells)
-    .map((g) => (g.code === 'undeclared-flow' ? undeclaredFinding(intent, g) : missingFinding(intent, g)))
-    .sort((a, b) => compare(a.code, b.code) || compare(a.message, b.message));
+  return [
+    ...componentsSelectingNothing(intent),
+    ...group(cells)
+      .map((g) => (g.code === 'undeclared-flow' ? undeclaredFinding(intent, g) : missingFinding(intent, g)))
+      .sort((a, b) => compare(a.code, b.code) || compare(a.message, b.message)),
+  ];
+}
+
+/**
+ * component-selects-nothing (error): an enabled component whose podSelector selects no workload of
+ * the release namespace in the inventory. Either it does not run in this environment (then its
+ * values should disable it), or its selector misses its pods (the seed's `app: fineract`), or the
+ * inventory leaves them out (Jobs come and go). Its policy is the same fact: the structural
+ * policy-selects-nothing of that policy is left out (withoutSuperseded).
+ */
+function componentsSelectingNothing(intent: Intent): Finding[] {
+  const classes = intent.analysis.classes.filter((c) => c.namespace === intent.namespace);
+  const labelled = classes
+    .flatMap((c) =>
+      c.workloads.map(
+        (w) =>
+          `${w.name} (${
+            Object.entries(c.labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ') || 'no labels'
+          })`,
+      ),
+    )
+    .sort(compare);
+  const out: Finding[] = [];
+  for (const [name, component] of Object.entries(intent.values.components ?? {}).sort(([a], [b]) => compare(a, b))) {
+    if (component.enabled === false) continue;
+    if (classes.some((c) => matchesSelector(component.podSelector, c.labels))) continue;
+    const policy = `${intent.namespace}/${component.policyName ?? `${name}-network-policy`}`;
+    out.push({
+      code: 'component-selects-nothing',
+      severity: 'error',
+      policy,
+      message: `components.${name} (podSelector ${formatSelector(component.podSelector)}, policy ${policy}) selects no workload of ${intent.namespace}, where the workloads are labelled ${capped(labelled)}. If ${name} does not run in this environment, disable it in its values (components.${name}.enabled: false); if it does, correct its podSelector, or pass its workloads (Jobs and CronJobs too: kubectl get deploy,sts,ds,jobs,cronjobs -n ${intent.namespace} -o yaml).`,
+    });
+  }
+  return out;
+}
+
+/** The findings without those another says better: a component's policy that selects nothing. */
+export function withoutSuperseded(findings: Finding[]): Finding[] {
+  const components = new Set(findings.filter((f) => f.code === 'component-selects-nothing').map((f) => f.policy));
+  return findings.filter((f) => !(f.code === 'policy-selects-nothing' && components.has(f.policy)));
 }
 
 /** Does the declaration at `path` contribute some of the ports between the two targets? */

@@ -115,6 +115,7 @@ export const FINDING_CODES = [
   'half-open-flow',
   'unprotected-workload',
   'isolated-workload',
+  'component-selects-nothing',
   'undeclared-flow',
   'missing-flow',
 ] as const;

@@ -10,6 +10,8 @@
 //   - `scripts/run npm test`: not run from inside a test (it runs this test); it must be what
 //     `.ci/run` executes, and `npm test` must be a script of package.json;
 //   - `scripts/run fineract-netpol validate -f FILE`: run; exit 0, "FILE: valid";
+//   - `scripts/run fineract-netpol fit …`: run; exit 0, every line of the report the README shows
+//     (on stderr), and the --out overlay with the database subnets left TODO;
 //   - `scripts/run fineract-netpol verify …` and `… diff …` (after the render line of their block):
 //     run; the exit code the README states, and every line of the output the README shows (its `…`
 //     marking left-out rows) in the real output, in order; the README's "same command with
@@ -401,6 +403,19 @@ const COMMANDS: Command[] = [
       const legacyResult = run(legacy);
       expectExit(legacyResult, Number(variant?.[2]), legacy);
       expectShownLines(blockAfter(shown, 'text'), legacyResult.stdout);
+    },
+  },
+  {
+    name: 'fit the values to a deployment (the real fineract-gitops uat manifests)',
+    matches: /^scripts\/run fineract-netpol fit /,
+    check: (unit) => {
+      const result = run(unit.text);
+      expectExit(result, 0, unit.text);
+      // The report is on stderr; the overlay in the --out file, its database subnets left TODO.
+      expectShownLines(blockAfter(unit.block, 'text'), result.stderr);
+      const out = /--out (\S+)/.exec(unit.text)?.[1] ?? '';
+      expect(readFileSync(join(copy, out), 'utf8')).toContain('rds: {cidrs: [TODO], excludePrivate: false}');
+      expect(README).toContain('which `validate` and Helm refuse until you write your database subnets');
     },
   },
   {

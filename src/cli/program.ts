@@ -8,6 +8,7 @@
 // Usage: fineract-netpol verify --manifests out/uat.yaml --workloads inventory.yaml --values values/uat.yaml
 //        fineract-netpol diff --before legacy/ --after out/uat.yaml --workloads inventory.yaml
 //        fineract-netpol validate -f values/uat.yaml [-f local.yaml] [--output json]
+//        fineract-netpol fit --workloads rendered/uat.yaml -f values/uat.yaml --out values/uat-fitted.yaml
 //        fineract-netpol sandbox -f values/uat.yaml [--workloads FILE] [--legacy DIR]   (root, Linux)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -158,6 +159,61 @@ export function program(): Command {
       process.stderr.write(result.messages);
       process.exitCode = result.exitCode;
     });
+  cli
+    .command('fit')
+    .description(
+      'Propose a values overlay that fits the chart to a deployment, read from its manifests, and report what it inferred from where.',
+    )
+    .requiredOption(
+      '-w, --workloads <path>',
+      "the deployment's manifests — workloads, Services, Ingresses, ServiceMonitors/PodMonitors, ConfigMaps: a file, a folder, or - for stdin (repeatable)",
+      collect,
+    )
+    .option(
+      '-f, --values <file>',
+      'values file(s) to fit over, merged like helm -f (repeatable; default: the chart defaults)',
+      collect,
+    )
+    .option(
+      '-n, --namespace <name>',
+      'the release namespace, whose workloads are fitted (default: the namespace whose workloads the components select most)',
+    )
+    .option('--out <file>', 'write the overlay to this file (atomically) instead of stdout')
+    .option('--keep-unneeded', 'list the connections no workload needs instead of disabling them')
+    .option('--schema <ref>', "the overlay's modeline $schema (default: the package's values-override.schema.json)")
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'text: the overlay on stdout, the report on stderr; json: the report on stdout',
+      )
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(
+      async (opts: {
+        workloads: string[];
+        values?: string[];
+        namespace?: string;
+        out?: string;
+        keepUnneeded?: boolean;
+        schema?: string;
+        output: 'text' | 'json';
+      }) => {
+        const { fit } = await import('./fit/index.ts');
+        const result = await fit({
+          workloads: opts.workloads,
+          ...(opts.values ? { values: opts.values } : {}),
+          ...(opts.namespace ? { namespace: opts.namespace } : {}),
+          ...(opts.out ? { out: opts.out } : {}),
+          ...(opts.keepUnneeded ? { keepUnneeded: true } : {}),
+          ...(opts.schema ? { schema: opts.schema } : {}),
+          format: opts.output,
+        });
+        process.stdout.write(result.output);
+        process.stderr.write(result.messages);
+        process.exitCode = result.exitCode;
+      },
+    );
   cli
     .command('sandbox')
     .description(

@@ -370,6 +370,14 @@ function badPattern(path: Path, value: unknown, pattern: string, parent: SchemaN
     };
   }
   const explanation = explain(pattern, parent);
+  if (pattern === CIDR.source && text === 'TODO') {
+    return {
+      path,
+      message: '"TODO" is a CIDR left for you (by `fineract-netpol fit`): the addresses are out of its sight',
+      fix: 'write the CIDR blocks that hold them, such as the database subnets of this environment (10.20.32.0/24)',
+      severity: 'error',
+    };
+  }
   if (pattern === CIDR.source) {
     const cidrFix = cidrSuggestion(text);
     if (cidrFix) return { path, ...cidrFix, severity: 'error' };

@@ -4,9 +4,14 @@
 // included), every pod and external host probed on every port. The observed matrix equals
 // verify's, probe for probe; and what the deployment must not lose is open on the wire: users log
 // in (Ingress NGINX → Keycloak 8080), the Jobs reach their database, Prometheus scrapes Keycloak's
-// management port and OAuth2 Proxy's metrics — while the Jobs reach nothing else.
+// management port and OAuth2 Proxy's metrics — while the Jobs reach nothing else. And the overlay
+// `fit` proposes for the uat deployment from the chart's defaults alone (its TODO CIDRs filled
+// with the same database subnets), installed with Helm 4, does the same on the wire.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fit } from '../../src/cli/fit/index.ts';
 import { parseRange, rangeContains } from '../../src/model/cidr.ts';
 import { REPO_ROOT, VALUES_DIR } from '../../src/paths.ts';
 import type { Observation } from '../../src/sandbox/probe.ts';
@@ -25,32 +30,72 @@ import {
 const unavailable = sandboxUnavailable();
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'real-gitops');
 
-const ENVIRONMENTS = [
+const UAT_DATABASE = ['10.20.32.0/24', '10.20.33.0/24', '10.20.34.0/24']; // values/uat.yaml's example subnets
+
+// The overlay fit proposes for uat from the chart's defaults, with its TODO CIDRs filled in.
+const scratch = mkdtempSync(join(tmpdir(), 'fineract-netpol-real-gitops-fit-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const FITTED = join(scratch, 'uat-fitted.yaml');
+let fitted: Promise<void> | undefined;
+function writeFitted(): Promise<void> {
+  fitted ??= (async () => {
+    const inputs = ['uat-intended.yaml', 'jobs-uat.yaml', 'uat-intended-config.yaml'].map((f) => join(FIXTURES, f));
+    const { output } = await fit({ workloads: inputs, namespace: 'fineract-uat' });
+    if (!output.includes('[TODO]')) throw new Error('fit left no TODO for the database subnets');
+    writeFileSync(FITTED, output.replace('[TODO]', `[${UAT_DATABASE.join(', ')}]`));
+  })();
+  return fitted;
+}
+
+type Environment = {
+  name: string;
+  namespace: string;
+  values: string[];
+  inventory: string[];
+  database: string[];
+  helms: readonly (3 | 4)[];
+  prepare?: () => Promise<void>;
+};
+
+const ENVIRONMENTS: Environment[] = [
   {
-    name: 'uat',
+    name: 'values/uat.yaml',
     namespace: 'fineract-uat',
     values: [join(VALUES_DIR, 'uat.yaml')],
     inventory: ['uat-intended.yaml', 'jobs-uat.yaml'],
-    database: ['10.20.32.0/24', '10.20.33.0/24', '10.20.34.0/24'], // the file's example subnets
+    database: UAT_DATABASE,
+    helms: [3, 4],
   },
   {
-    name: 'production',
+    name: 'values/production.yaml',
     namespace: 'fineract-production',
     values: [join(VALUES_DIR, 'production.yaml')],
     inventory: ['production-intended.yaml', 'jobs-production-intended.yaml'],
     database: ['10.30.32.0/24', '10.30.33.0/24', '10.30.34.0/24'],
+    helms: [3, 4],
+  },
+  {
+    name: "fit's overlay for uat",
+    namespace: 'fineract-uat',
+    values: [FITTED],
+    inventory: ['uat-intended.yaml', 'jobs-uat.yaml'],
+    database: UAT_DATABASE,
+    helms: [4],
+    prepare: writeFitted,
   },
 ];
 
-// One API server for both, each laid out in turn (its pod subnet outside every policy's ipBlocks).
-const inSandbox = sharedSandbox(async () =>
-  (await Promise.all(ENVIRONMENTS.map((env) => renderPolicies(4, env.namespace, env.values)))).flat(),
-);
+// One API server for all, each laid out in turn (its pod subnet outside every policy's ipBlocks).
+const inSandbox = sharedSandbox(async () => {
+  await writeFitted();
+  return (await Promise.all(ENVIRONMENTS.map((env) => renderPolicies(4, env.namespace, env.values)))).flat();
+});
 
 describe.skipIf(unavailable !== undefined).each(ENVIRONMENTS)(
-  'real cluster: the fineract-gitops $name overlay',
+  'real cluster: the fineract-gitops deployment with $name',
   (env) => {
-    it(`values/${env.name}.yaml with Helm 3 and Helm 4: observed = verify; login, Jobs and metrics work on the wire`, async () => {
+    it(`Helm ${env.helms.join(' and ')}: observed = verify; login, Jobs and metrics work on the wire`, async () => {
+      await env.prepare?.();
       const loaded = await loadManifests(env.inventory.map((f) => join(FIXTURES, f)));
       const inventory = {
         namespaces: loaded.namespaces,
@@ -59,7 +104,7 @@ describe.skipIf(unavailable !== undefined).each(ENVIRONMENTS)(
       const database = env.database.map(parseRange);
       const rendered = await renderPolicies(4, env.namespace, env.values);
       await inSandbox({ inventory, policies: rendered }, async (box) => {
-        for (const helm of [3, 4] as const) {
+        for (const helm of env.helms) {
           await helmChange(box, helm, ['install'], env.namespace, env.values);
           const installed = await installedPolicies(box, helm, env.namespace);
           const observed = await box.probe();

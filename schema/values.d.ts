@@ -137,7 +137,7 @@ export interface FineractNetpolValues {
     podSelector: LabelSelector;
   };
   /**
-   * Private ranges that `excludePrivate` networks exclude (RFC 1918 by default).
+   * The ranges that are not the internet, which `excludePrivate` networks exclude: by default RFC 1918, 100.64.0.0/10 (carrier-grade NAT, EKS custom networking) and 169.254.0.0/16 (link-local: the metadata service 169.254.169.254, EKS Pod Identity 169.254.170.23).
    *
    * Items: An IPv4 or IPv6 CIDR block with its prefix length, such as 10.20.0.0/16 or fd00::/8.
    */

@@ -750,7 +750,7 @@ describe('output formats', () => {
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^fineract-uat\/fineract-batch +0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16 +TCP 443$/,
+        /^fineract-uat\/fineract-batch +0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 100\.64\.0\.0\/10, 169\.254\.0\.0\/16, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16 +TCP 443$/,
       ),
     );
     expect(lines).toContainEqual(expect.stringMatching(/^0\.0\.0\.0\/0 +fineract-uat\/web-app +All connections$/));
@@ -904,7 +904,8 @@ describe('diff', () => {
     const lines = result.stdout.trimEnd().split('\n');
     const changes = lines.filter((l) => /^[-+~] /.test(l));
     const because = (line: string) => lines[lines.indexOf(line) + 1];
-    const internet = '0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 : TCP 443';
+    const internet =
+      '0.0.0.0/0 except 10.0.0.0/8, 100.64.0.0/10, 169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16 : TCP 443';
     expect(because(`- fineract-uat/fineract-write => ${internet}`)).toBe(
       '    because: connections.fineract-to-s3.enabled',
     );

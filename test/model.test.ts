@@ -164,7 +164,7 @@ describe('defaults', () => {
     expect(parsed.dns.ports.map(portKey).sort()).toEqual(DNS_PORTS);
   });
 
-  it('the only peer is Ingress NGINX; networks are RDS, S3 and OIDC federation: 0.0.0.0/0 minus RFC 1918', () => {
+  it('the only peer is Ingress NGINX; networks are RDS, S3 and OIDC federation: 0.0.0.0/0 minus what is not the internet', () => {
     expect(Object.keys(parsed.peers)).toEqual(['ingress-nginx']);
     const byCidr = Object.entries(parsed.networks).filter(([, n]) => n.cidrs);
     expect(byCidr.map(([name]) => name).sort()).toEqual(['oidc-federation', 'rds', 's3']);
@@ -173,7 +173,14 @@ describe('defaults', () => {
       expect(network.excludePrivate).toBe(true);
       expect(network.except ?? []).toEqual([]);
     }
-    expect([...parsed.privateCidrs].sort()).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+    // RFC 1918, RFC 6598 (carrier-grade NAT, EKS custom networking), link-local (metadata services).
+    expect([...parsed.privateCidrs]).toEqual([
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      '100.64.0.0/10',
+      '169.254.0.0/16',
+    ]);
     expect(parsed.defaultDeny.enabled).toBe(false);
   });
 

@@ -22,8 +22,14 @@ const NAMESPACE = 'fineract-uat';
 const FINERACT = ['fineract-batch', 'fineract-read', 'fineract-write'];
 const INTERNET = 'internet'; // 8.8.8.8: a public address
 const PRIVATE_VPC = 'private-vpc'; // 10.20.32.10: an address in the VPC's private subnets
-/** The seed's "External (0.0.0.0/0, excluding RFC1918)". */
-const PUBLIC_INTERNET = { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] };
+/**
+ * The seed's "External (0.0.0.0/0, excluding RFC1918)", and what else is not the internet: the
+ * shared address space (RFC 6598, EKS custom networking) and link-local (the metadata services).
+ */
+const PUBLIC_INTERNET = {
+  cidr: '0.0.0.0/0',
+  except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
+};
 
 /** A peer of a rule: the inventory workloads it selects, or an ipBlock. */
 type ExpectedPeer = { workloads: string[] } | { ipBlock: { cidr: string; except: string[] } };

@@ -1106,6 +1106,8 @@ function valuesOf(engine: 'kubernetes' | 'cilium', extra: Record<string, unknown
       {
         policyEngine: engine,
         monitoring: { enabled: false },
+        // The hand-written policies below exclude RFC 1918 only.
+        privateCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
         // (Helm merges the chart's components back in: they do not run here.)
         components: {
           web: { podSelector: { matchLabels: { app: 'web' } } },

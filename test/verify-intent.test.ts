@@ -43,7 +43,8 @@ const ENV_FILES = readdirSync(VALUES_DIR)
   .filter((f) => f.endsWith('.yaml'))
   .sort()
   .map((f) => join(VALUES_DIR, f));
-const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+// The chart's privateCidrs: RFC 1918, carrier-grade NAT / EKS custom networking, link-local.
+const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
 
 const parse = (input: ValuesInput = {}): ValuesOutput => Values.parse(input);
 /** Values = the chart defaults with `override` merged over them the Helm way. */
@@ -297,9 +298,9 @@ describe('expandConnections: network excepts', () => {
     ],
     [
       'a private range outside the cidr is left out',
-      { cidrs: ['100.64.0.0/10'], excludePrivate: true },
+      { cidrs: ['198.18.0.0/15'], excludePrivate: true },
       undefined,
-      [{ cidr: '100.64.0.0/10' }],
+      [{ cidr: '198.18.0.0/15' }],
     ],
   ])('%s', (_name, network, privateCidrs, expected) => {
     expect(blocks(network, privateCidrs)).toEqual(expected);

@@ -7,7 +7,8 @@
 //   - no `from: []` anywhere (kubelet probes need no rule);
 //   - OAuth2 Proxy -> fineract-redis 6379 (session storage) and Fineract -> Fineract 8080
 //     (inter-instance) are declared once as connections, so both sides render.
-// The database networks keep the seed's "0.0.0.0/0 excluding RFC 1918": an RDS in private VPC
+// The database networks keep the seed's "0.0.0.0/0 excluding RFC 1918" (and, since the seed,
+// the other ranges that are not the internet: privateCidrs below): an RDS in private VPC
 // subnets is unreachable that way, which is why values/uat.yaml and values/production.yaml set
 // the real database subnets.
 
@@ -31,7 +32,9 @@ export const DEFAULT_VALUES = {
     namespace: 'monitoring',
     podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
   },
-  privateCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+  // Not the internet: RFC 1918, the shared address space of carrier-grade NAT and EKS custom
+  // networking (RFC 6598), and link-local (the cloud metadata services, EKS Pod Identity's agent).
+  privateCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
   components: {
     fineract: {
       enabled: true,

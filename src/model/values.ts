@@ -419,7 +419,10 @@ export const Values = z
       .default(fresh(d.privateCidrs))
       .meta({
         title: 'Private ranges',
-        description: 'Private ranges that `excludePrivate` networks exclude (RFC 1918 by default).',
+        ...markdown(
+          'The ranges that are not the internet, which `excludePrivate` networks exclude: by default RFC 1918, 100.64.0.0/10 (carrier-grade NAT, EKS custom networking) and 169.254.0.0/16 (link-local: the metadata service 169.254.169.254, EKS Pod Identity 169.254.170.23).',
+          'A flow to one of them needs a network that lists it with `excludePrivate: false`, such as `{cidrs: [169.254.170.23/32], excludePrivate: false}` for EKS Pod Identity.',
+        ),
         examples: [['10.0.0.0/8']],
       }),
     components: z

@@ -278,7 +278,7 @@ function allowAllBlock(rule: RuleRef, item: string, block: { cidr: string; excep
     severity: 'warning',
     policy: namespacedName(policy),
     rule: item,
-    message: `${item} of ${namespacedName(policy)} is ipBlock ${block.cidr} without except: the pods can reach every address, including private networks (VPCs, on-premises, the cloud metadata service 169.254.169.254) and, with CNIs that apply ipBlocks to pod IPs, the cluster itself. Add except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16] (or the private ranges in use), or list the real CIDRs.`,
+    message: `${item} of ${namespacedName(policy)} is ipBlock ${block.cidr} without except: the pods can reach every address, including private networks (VPCs, on-premises, the cloud metadata service 169.254.169.254) and, with CNIs that apply ipBlocks to pod IPs, the cluster itself. Add except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16] (or the ranges in use that are not the internet), or list the real CIDRs.`,
   };
 }
 

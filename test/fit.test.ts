@@ -359,6 +359,18 @@ describe('fit on the real fineract-gitops uat deployment, from the chart default
   });
 });
 
+describe('fit on an input without the Services the apps name', () => {
+  it('disables nothing and keeps the metricsPorts: a needed flow would look unneeded', async () => {
+    const result = await fit({ workloads: [join(REAL_GITOPS, 'uat-intended.yaml')], namespace: 'fineract-uat' });
+    expect(result.messages).toMatch(/\(nothing disabled\): the input has no Service/);
+    expect(result.messages).toMatch(/connections\.fineract-to-redis: .*no workload of the input needs it\n/);
+    // Only what the input shows for sure: the database hosts in Secrets, left TODO.
+    expect(result.output.replace(/^\s*#.*\n/gm, '').trim()).toBe(
+      'networks:\n  rds: {cidrs: [TODO], excludePrivate: false}',
+    );
+  });
+});
+
 describe('fit on the command line', () => {
   const input = join(REAL_GITOPS, 'uat-intended.yaml');
 

@@ -62,6 +62,11 @@ export type FitOptions = {
   namespace: string;
   /** Report what no need uses instead of disabling it. */
   keepUnneeded?: boolean;
+  /**
+   * The input has monitors (ServiceMonitors/PodMonitors): only then does a component no monitor
+   * scrapes lose its metricsPorts. @default true
+   */
+  monitorsKnown?: boolean;
 };
 
 /** A stand-in for a TODO CIDR while fit reasons (TEST-NET-1, never written out). */
@@ -77,6 +82,10 @@ const KEY_PREFERENCE = [
   'component',
   'app.kubernetes.io/part-of',
 ];
+
+/** Labels that say how a pod was deployed, not what it is: never a component's selector. */
+const INCIDENTAL_LABEL =
+  /(^|\/)(managed-by|version|pod-template-hash|controller-revision-hash)$|^(environment|provider|infrastructure)$/;
 
 const id = (w: FitWorkload) => `${w.namespace}/${w.name}`;
 
@@ -372,6 +381,7 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
       const needed = [...(scrapes.get(name)?.ports ?? [])].sort((a, b) => a - b);
       const current = (component.metricsPorts ?? []).map((p) => p.port);
       if (sameList(current.map(String), needed.map(String))) continue;
+      if (needed.length === 0 && options.monitorsKnown === false) continue;
       set(['components', name, 'metricsPorts'], needed.length > 0 ? needed.map((port) => ({ port })) : null);
       const where = scrapes.get(name)?.where ?? [];
       decisions.push({
@@ -503,6 +513,7 @@ function bestGroup(
   let best: { key: string; value: string; group: FitWorkload[] } | undefined;
   for (const w of rest) {
     for (const [key, value] of Object.entries(w.labels)) {
+      if (INCIDENTAL_LABEL.test(key)) continue;
       const group = all.filter((o) => o.labels[key] === value);
       if (!group.every((o) => rest.includes(o))) continue;
       if (new Set(group.map((o) => signature.get(id(o)))).size > 1) continue;

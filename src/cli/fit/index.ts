@@ -56,11 +56,29 @@ export async function fit(options: FitCommandOptions): Promise<FitCommandResult>
           podSelector: values.monitoring?.podSelector ?? {},
         };
   const read = readNeeds(deployment, { namespace, ...(monitoring ? { monitoring } : {}) });
+  // What no workload needs can be told only from an input that holds the Services the apps name:
+  // without them a needed flow looks unneeded, so nothing is disabled then.
+  const missing = missingServices(deployment, read.unresolved);
   const fitted = fitOverlay(deployment, read.needs, {
     overrides,
     namespace,
-    ...(options.keepUnneeded ? { keepUnneeded: true } : {}),
+    ...(options.keepUnneeded || missing ? { keepUnneeded: true } : {}),
+    monitorsKnown: deployment.monitors.length > 0,
   });
+  if (missing && !options.keepUnneeded) {
+    fitted.decisions.push({
+      kind: 'unneeded',
+      key: '(nothing disabled)',
+      message: `${missing}: a flow to what the input lacks would look unneeded, so fit disables nothing; give it the Services (and Ingresses, monitors) of the deployment`,
+    });
+  }
+  if (deployment.monitors.length === 0 && monitoring) {
+    fitted.decisions.push({
+      kind: 'metrics',
+      key: '(metricsPorts kept)',
+      message: 'the input has no ServiceMonitor or PodMonitor: the metricsPorts of the values are kept as they are',
+    });
+  }
 
   const yamlDir = options.out === undefined ? process.cwd() : dirname(resolve(options.out));
   const todo = fitted.decisions.filter((d) => d.kind === 'todo');
@@ -86,6 +104,18 @@ export async function fit(options: FitCommandOptions): Promise<FitCommandResult>
   if (options.format === 'json') output = `${JSON.stringify(report, null, 2)}\n`;
   const messages = `${textReport(namespace, fitted, read)}${options.out !== undefined ? `fit: wrote ${options.out}\n` : ''}`;
   return { output, messages, exitCode: 0 };
+}
+
+/**
+ * Why the input cannot show what is unneeded: it has no Service at all, or the apps name
+ * Services it lacks (names that can be Services: DNS-1123 labels). Undefined when it can.
+ */
+function missingServices(deployment: Deployment, unresolved: Unresolved[]): string | undefined {
+  if (deployment.services.length === 0) return 'the input has no Service';
+  const names = unresolved
+    .map((u) => /^no Service "([a-z0-9]([-a-z0-9]*[a-z0-9])?)"/.exec(u.why)?.[1])
+    .filter((n): n is string => n !== undefined);
+  return names.length > 0 ? `the apps name Services the input lacks (${[...new Set(names)].join(', ')})` : undefined;
 }
 
 /** The namespace of the input whose pods the values' components select most. */

@@ -101,6 +101,15 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
     node[path.at(-1)!] = value;
   };
   const valuesNow = (): ValuesOutput => parseValues([...options.overrides, standIns(overlay, todo)], 'fit');
+  // Each values object is expanded once (the needs are checked against it one by one).
+  const expansions = new WeakMap<ValuesOutput, ExpandedConnection[]>();
+  const expanded = (of: ValuesOutput): ExpandedConnection[] => {
+    const known = expansions.get(of);
+    if (known) return known;
+    const result = expandConnections(of, { namespace: ns });
+    expansions.set(of, result);
+    return result;
+  };
   const released = deployment.workloads.filter((w) => w.namespace === ns);
   const nsLabels = (name: string) => deployment.namespaces.find((n) => n.name === name)?.labels ?? {};
 
@@ -241,9 +250,10 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
   const networkOf = (need: Need): string | undefined => {
     if (need.to.kind !== 'external') return undefined;
     const to = need.to;
-    const expanded = expandConnections(values, { namespace: ns });
     const connectedOnPort = (name: string) =>
-      expanded.some((c) => c.to.kind === 'network' && c.to.name === name && c.ports.some((p) => p.port === need.port));
+      expanded(values).some(
+        (c) => c.to.kind === 'network' && c.to.name === name && c.ports.some((p) => p.port === need.port),
+      );
     if (to.service === 's3') {
       if (values.networks?.s3) return 's3';
       set(['networks', 's3'], {
@@ -318,7 +328,7 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
 
   // ---- 4. connections and metrics ------------------------------------------------------------
   const statuses: NeedStatus[] = [];
-  const pending = new Map<string, { from: End; to: End; ports: Set<string>; where: Where[] }>();
+  const pending = new Map<string, { from: End; to: End; ports: Set<string>; where: Where[]; statuses: NeedStatus[] }>();
   const scrapes = new Map<string, { ports: Set<number>; where: Where[] }>();
   for (const need of needs) {
     if (need.role === 'scrape') {
@@ -336,17 +346,25 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
       statuses.push({ need, added: false });
       continue;
     }
-    const allowedBy = allowing(expandConnections(values, { namespace: ns }), need, ends.to, ns, nsLabels);
+    const allowedBy = allowing(expanded(values), need, ends.to, ns, nsLabels);
     if (allowedBy) {
       statuses.push({ need, allowedBy, added: false });
       continue;
     }
     const key = `${ends.from.kind}:${ends.from.name}>${ends.to.kind}:${ends.to.name}`;
-    const entry = pending.get(key) ?? { from: ends.from, to: ends.to, ports: new Set<string>(), where: [] };
+    const entry = pending.get(key) ?? {
+      from: ends.from,
+      to: ends.to,
+      ports: new Set<string>(),
+      where: [],
+      statuses: [],
+    };
     entry.ports.add(`${need.protocol}/${need.port}`);
     entry.where.push(...need.where);
     pending.set(key, entry);
-    statuses.push({ need, added: true });
+    const status: NeedStatus = { need, added: true };
+    entry.statuses.push(status);
+    statuses.push(status);
   }
   const connectionNames = new Set(Object.keys(values.connections ?? {}));
   for (const [key, entry] of pending) {
@@ -369,10 +387,7 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
     });
     comments[`connections.${name}`] =
       `fit: ${[...new Set(entry.where.map((w) => `${w.what} (${w.file}:${w.line})`))].slice(0, 4).join('\n     ')}`;
-    for (const status of statuses) {
-      if (status.added && !status.allowedBy && sameEnds(endsOf(status.need), entry))
-        status.allowedBy = `connections.${name}`;
-    }
+    for (const status of entry.statuses) status.allowedBy = `connections.${name}`;
   }
   values = valuesNow();
   if (values.monitoring?.enabled !== false) {
@@ -402,7 +417,7 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
   values = valuesNow();
 
   // ---- 5. what no need uses ------------------------------------------------------------------
-  for (const c of expandConnections(values, { namespace: ns })) {
+  for (const c of expanded(values)) {
     if (!c.path.startsWith('connections.')) continue;
     const name = c.path.slice('connections.'.length);
     const served = needs.filter((n) => n.role !== 'scrape' && serves(c, n, endsOf(n).to, ns, nsLabels));
@@ -577,18 +592,6 @@ function portCovers(p: ExpandedConnection['ports'][number], need: Need): boolean
     need.to.workloads.some((w) =>
       w.containers.some((c) => c.ports.some((cp) => cp.name === p.port && cp.port === need.port)),
     )
-  );
-}
-
-function sameEnds(
-  ends: { from?: { kind: string; name: string }; to?: { kind: string; name: string } },
-  entry: { from: { kind: string; name: string }; to: { kind: string; name: string } },
-): boolean {
-  return (
-    ends.from?.kind === entry.from.kind &&
-    ends.from.name === entry.from.name &&
-    ends.to?.kind === entry.to.kind &&
-    ends.to.name === entry.to.name
   );
 }
 

@@ -114,6 +114,14 @@ export interface FineractNetpolValues {
      * @minItems 1
      */
     ports: [Port, ...Port[]];
+    /**
+     * Addresses the components also send DNS queries to, on the same ports: a DNS server that is no pod `podSelector` can match, such as NodeLocal DNSCache (a host-network pod at 169.254.20.10) and, in its iptables mode, the kube-dns ClusterIP it binds. Rendered as ipBlocks beside the DNS pods (with policyEngine cilium: a toCIDRSet rule of its own).
+     *
+     * @minItems 1
+     *
+     * Items: An IPv4 or IPv6 CIDR block with its prefix length, such as 10.20.0.0/16 or fd00::/8.
+     */
+    cidrs?: [string, ...string[]];
   };
   /**
    * Ingress from the Prometheus pods (not the whole monitoring namespace) to each component's metricsPorts.
@@ -137,11 +145,20 @@ export interface FineractNetpolValues {
     podSelector: LabelSelector;
   };
   /**
-   * The ranges that are not the internet, which `excludePrivate` networks exclude: by default RFC 1918, 100.64.0.0/10 (carrier-grade NAT, EKS custom networking) and 169.254.0.0/16 (link-local: the metadata service 169.254.169.254, EKS Pod Identity 169.254.170.23).
+   * The ranges that are not the internet, which `excludePrivate` networks exclude: by default RFC 1918, 100.64.0.0/10 (carrier-grade NAT, EKS custom networking) and 169.254.0.0/16 (link-local: the metadata service 169.254.169.254, EKS Pod Identity 169.254.170.23); in IPv6 fc00::/7 (unique local: EKS fd00:ec2::254 and fd00:ec2::23), fe80::/10 (link-local), 64:ff9b:1::/48 (local-use translation) and the IPv4 ranges above behind NAT64's 64:ff9b::/96.
    *
    * Items: An IPv4 or IPv6 CIDR block with its prefix length, such as 10.20.0.0/16 or fd00::/8.
    */
   privateCidrs?: string[];
+  /**
+   * The cluster's address families, as a dual-stack Service lists them. With IPv6, each network that holds 0.0.0.0/0 and no IPv6 block also gets ::/0 (its excludePrivate removing the IPv6 privateCidrs), so that "the internet" means both families: an IPv4 rule alone leaves IPv6 closed under default-deny and open without it.
+   *
+   * @minItems 1
+   * @maxItems 2
+   *
+   * Items: An address family of the cluster.
+   */
+  ipFamilies?: ['IPv4' | 'IPv6'] | ['IPv4' | 'IPv6', 'IPv4' | 'IPv6'];
   /**
    * Workloads this chart writes one NetworkPolicy for, keyed by name.
    */

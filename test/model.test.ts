@@ -180,7 +180,17 @@ describe('defaults', () => {
       '192.168.0.0/16',
       '100.64.0.0/10',
       '169.254.0.0/16',
+      // IPv6: unique local, link-local, local-use translation, the IPv4 ranges above behind NAT64.
+      'fc00::/7',
+      'fe80::/10',
+      '64:ff9b:1::/48',
+      '64:ff9b::a00:0/104',
+      '64:ff9b::ac10:0/108',
+      '64:ff9b::c0a8:0/112',
+      '64:ff9b::6440:0/106',
+      '64:ff9b::a9fe:0/112',
     ]);
+    expect(parsed.ipFamilies).toEqual(['IPv4']);
     expect(parsed.defaultDeny.enabled).toBe(false);
   });
 

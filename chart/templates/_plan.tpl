@@ -46,7 +46,8 @@ Usage: {{ $r := dict }}{{ include "fineract-netpol.plan.pods" (dict "root" $ "po
 
 {{/*
 fineract-netpol.plan.network: a network's ipBlock peer items (one per cidr, with `except` =
-the privateCidrs inside it when excludePrivate, plus its own `except` entries inside it) and
+the privateCidrs inside it when excludePrivate, plus its own `except` entries inside it; with
+IPv6 in ipFamilies, ::/0 after them when the cidrs hold 0.0.0.0/0 and no IPv6 block) and
 the problems found: sets .out.items and .out.errors.
 Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" $ "name" "rds" "network" .Values.networks.rds "out" $net) }}
 */}}
@@ -82,6 +83,19 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
     {{- end -}}
   {{- end -}}
   {{- $block := dict "cidr" $cidr -}}
+  {{- with $except | uniq }}{{ $_ := set $block "except" . }}{{ end -}}
+  {{- $items = append $items (dict "ipBlock" $block) -}}
+{{- end -}}
+{{- /* Dual stack (impliedIPv6 in src/model/rules/networks.ts): 0.0.0.0/0 and no IPv6 block gains ::/0. */ -}}
+{{- $privates := .root.Values.privateCidrs | default list -}}
+{{- if and (has "IPv6" (.root.Values.ipFamilies | default list)) (has "0.0.0.0/0" $cidrs) (not (contains ":" (join " " $cidrs))) (not (and .network.excludePrivate (has "::/0" $privates))) -}}
+  {{- $except := list -}}
+  {{- if .network.excludePrivate -}}
+    {{- range $privates -}}
+      {{- if eq (include "fineract-netpol.cidr.relation" (dict "a" . "b" "::/0")) "inside" }}{{ $except = append $except . }}{{ end -}}
+    {{- end -}}
+  {{- end -}}
+  {{- $block := dict "cidr" "::/0" -}}
   {{- with $except | uniq }}{{ $_ := set $block "except" . }}{{ end -}}
   {{- $items = append $items (dict "ipBlock" $block) -}}
 {{- end -}}
@@ -296,7 +310,8 @@ plan.network results of every network, by name.
   rule on the destination; with a peer or network, only the component's side.
 - A connection naming a disabled component is skipped (the component is not deployed).
 - monitoring.enabled adds an ingress rule from Prometheus to every component with metricsPorts;
-  dns.enabled adds an egress rule to the DNS pods to every component.
+  dns.enabled adds an egress rule to the DNS pods to every component (and to dns.cidrs: the same
+  rule with the kubernetes engine, a CIDRSet rule after it with cilium).
 - policyEngine kubernetes: a connection through a network without cidrs is an error (its fqdns
   and entities are never rendered). policyEngine cilium: a rule also has .field (Endpoints,
   CIDRSet, FQDNs or Entities: the template writes from<field>/to<field>), peersYaml is that
@@ -435,8 +450,15 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
   {{- $ports := dict -}}
   {{- include "fineract-netpol.plan.ports" (dict "path" "dns.ports" "ports" $v.dns.ports "toNetwork" false "out" $ports) -}}
   {{- $errors = concat $errors $ports.errors -}}
-  {{- $dnsRule := dict "name" "dns" "comment" "DNS resolution" "field" "Endpoints" "peersYaml" (toYaml (list $dns.item)) "portsYaml" (toYaml $ports.ports) -}}
+  {{- /* dns.cidrs (NodeLocal DNSCache): ipBlocks beside the DNS pods; Cilium: a CIDRSet rule of its own. */ -}}
+  {{- $dnsBlocks := list -}}
+  {{- if kindIs "map" $v.dns }}{{ range $v.dns.cidrs | default list }}{{ $dnsBlocks = append $dnsBlocks (dict "cidr" .) }}{{ end }}{{ end -}}
+  {{- $dnsPeers := list $dns.item -}}
+  {{- if not $cilium }}{{ range $dnsBlocks }}{{ $dnsPeers = append $dnsPeers (dict "ipBlock" .) }}{{ end }}{{ end -}}
+  {{- $dnsRule := dict "name" "dns" "comment" "DNS resolution" "field" "Endpoints" "peersYaml" (toYaml $dnsPeers) "portsYaml" (toYaml $ports.ports) -}}
   {{- $dnsVisible := $dnsRule -}}
+  {{- $cidrRule := dict -}}
+  {{- $cidrVisible := dict -}}
   {{- if and $cilium $usesFqdns -}}
     {{- range $i, $p := $v.dns.ports -}}
       {{- if hasKey $p "endPort" -}}
@@ -452,9 +474,14 @@ Usage: {{ $plan := dict }}{{ include "fineract-netpol.plan.connections" (dict "r
     {{- $visible := dict -}}
     {{- include "fineract-netpol.plan.ciliumPorts" (dict "ports" $ports.ports "rules" (dict "dns" (list (dict "matchPattern" "*"))) "out" $visible) -}}
     {{- $dnsVisible = dict "name" "dns" "comment" "DNS resolution, seen by Cilium's DNS proxy (this component reaches DNS names)" "field" "Endpoints" "peersYaml" $dnsRule.peersYaml "portsYaml" $visible.yaml -}}
+    {{- if $dnsBlocks -}}
+      {{- $cidrRule = dict "name" "dns" "comment" "DNS resolution (dns.cidrs)" "field" "CIDRSet" "peersYaml" (toYaml $dnsBlocks) "portsYaml" $plain.yaml -}}
+      {{- $cidrVisible = dict "name" "dns" "comment" "DNS resolution (dns.cidrs), seen by Cilium's DNS proxy (this component reaches DNS names)" "field" "CIDRSet" "peersYaml" $cidrRule.peersYaml "portsYaml" $visible.yaml -}}
+    {{- end -}}
   {{- end -}}
   {{- range $name, $policy := $policies -}}
     {{- $_ := set $policy "egress" (append $policy.egress (ternary $dnsVisible $dnsRule (hasKey $usesFqdns $name))) -}}
+    {{- if $cidrRule }}{{ $_ := set $policy "egress" (append $policy.egress (ternary $cidrVisible $cidrRule (hasKey $usesFqdns $name))) }}{{ end -}}
   {{- end -}}
 {{- end -}}
 {{- $_ := set .out "policies" $policies -}}

@@ -6,7 +6,7 @@ again inside the chart so that a render with the JSON Schema skipped (`helm temp
 --skip-schema-validation`, Argo CD's skipSchemaValidation) still refuses, with the path and the
 fix, what would otherwise crash a template or change what a policy allows: sections and entries
 that are not mappings, switches that are not booleans, labels and annotations that are not
-strings, selectors, endpoints, ports (numbers 1-65535, IANA names, TCP/UDP/SCTP) and CIDRs. Names and label syntax are left to the schema and
+strings, selectors, endpoints, ports (numbers 1-65535, IANA names, TCP/UDP/SCTP), CIDRs and ipFamilies. Names and label syntax are left to the schema and
 the API server, which refuse them anyway (docs/values-checks.md lists what each layer checks).
 
 Each check takes (dict "acc" $acc "path" "x.y" "value" $value) and appends its problems to
@@ -232,8 +232,21 @@ Usage: {{ include "fineract-netpol.shape.values" (dict "acc" $acc "values" .Valu
 {{- if and (kindIs "map" $v.dns) (eq (include "fineract-netpol.util.enabled" $v.dns) "true") -}}
   {{- include "fineract-netpol.shape.ports" (dict "acc" $acc "path" "dns.ports" "value" $v.dns.ports) -}}
 {{- end -}}
+{{- if and (kindIs "map" $v.dns) (hasKey $v.dns "cidrs") (not (kindIs "invalid" $v.dns.cidrs)) -}}
+  {{- include "fineract-netpol.shape.cidrs" (dict "acc" $acc "path" "dns.cidrs" "value" $v.dns.cidrs) -}}
+{{- end -}}
 {{- if hasKey $v "privateCidrs" -}}
   {{- include "fineract-netpol.shape.cidrs" (dict "acc" $acc "path" "privateCidrs" "value" $v.privateCidrs) -}}
+{{- end -}}
+{{- if hasKey $v "ipFamilies" -}}
+  {{- include "fineract-netpol.shape.list" (dict "acc" $acc "path" "ipFamilies" "value" $v.ipFamilies) -}}
+  {{- if kindIs "slice" $v.ipFamilies -}}
+    {{- range $i, $family := $v.ipFamilies -}}
+      {{- if not (has $family (list "IPv4" "IPv6")) -}}
+        {{- $_ := set $acc "errors" (append $acc.errors (printf "ipFamilies[%d]: expected IPv4 or IPv6, got %s" $i (include "fineract-netpol.shape.describe" $family))) -}}
+      {{- end -}}
+    {{- end -}}
+  {{- end -}}
 {{- end -}}
 {{- range $section := list "components" "peers" "networks" "connections" -}}
   {{- if hasKey $v $section -}}

@@ -130,8 +130,10 @@ Usage: {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state
     {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %d bytes of keys and values, above the 262144 (256 KiB) the API server allows for an object's annotations; shorten them: link to a document instead of embedding it [annotations-size]" "commonAnnotations" (int $size))) -}}
   {{- end -}}
 {{- end -}}
-{{- /* Every CIDR of the values (privateCidrs, each network's cidrs and except): IPv4-mapped ones. */ -}}
-{{- $cidrLists := list (list "privateCidrs" ($v.privateCidrs | default list)) -}}
+{{- /* Every CIDR of the values (privateCidrs, dns.cidrs, each network's cidrs and except): IPv4-mapped ones. */ -}}
+{{- $dnsCidrs := list -}}
+{{- if kindIs "map" $v.dns }}{{ $dnsCidrs = $v.dns.cidrs | default list }}{{ end -}}
+{{- $cidrLists := list (list "privateCidrs" ($v.privateCidrs | default list)) (list "dns.cidrs" $dnsCidrs) -}}
 {{- range $name, $network := $v.networks | default dict -}}
   {{- $cidrLists = append $cidrLists (list (printf "networks.%s.cidrs" $name) ($network.cidrs | default list)) -}}
   {{- $cidrLists = append $cidrLists (list (printf "networks.%s.except" $name) ($network.except | default list)) -}}
@@ -202,6 +204,11 @@ Usage: {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state
 {{- range $i, $cidr := $v.privateCidrs | default list -}}
   {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
     {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "privateCidrs[%d]" $i) $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}
+  {{- end -}}
+{{- end -}}
+{{- range $i, $cidr := $dnsCidrs -}}
+  {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
+    {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "dns.cidrs[%d]" $i) $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}
   {{- end -}}
 {{- end -}}
 {{- $networks := dict -}}

@@ -33,8 +33,28 @@ export const DEFAULT_VALUES = {
     podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
   },
   // Not the internet: RFC 1918, the shared address space of carrier-grade NAT and EKS custom
-  // networking (RFC 6598), and link-local (the cloud metadata services, EKS Pod Identity's agent).
-  privateCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
+  // networking (RFC 6598), and link-local (the cloud metadata services, EKS Pod Identity's agent);
+  // in IPv6, unique local (RFC 4193: EKS's fd00:ec2::254 and fd00:ec2::23), link-local, the
+  // local-use translation prefix (RFC 8215), and the same IPv4 ranges behind NAT64's well-known
+  // prefix (RFC 6052: 64:ff9b::10.0.0.0/104 and so on), which a NAT64 gateway may translate.
+  privateCidrs: [
+    '10.0.0.0/8',
+    '172.16.0.0/12',
+    '192.168.0.0/16',
+    '100.64.0.0/10',
+    '169.254.0.0/16',
+    'fc00::/7',
+    'fe80::/10',
+    '64:ff9b:1::/48',
+    '64:ff9b::a00:0/104',
+    '64:ff9b::ac10:0/108',
+    '64:ff9b::c0a8:0/112',
+    '64:ff9b::6440:0/106',
+    '64:ff9b::a9fe:0/112',
+  ],
+  // The address families of the cluster (a Service's ipFamilies): with IPv6, a network holding
+  // 0.0.0.0/0 and no IPv6 block also gets ::/0, so "the internet" means both families.
+  ipFamilies: ['IPv4'] as ('IPv4' | 'IPv6')[],
   components: {
     fineract: {
       enabled: true,

@@ -11,7 +11,9 @@
 // Semantics, exactly as the chart renders (keep in step with _plan.tpl):
 // - Connections in name order (Go templates range over maps in sorted key order), then
 //   `monitoring→<component>` for every enabled component with metricsPorts (monitoring.enabled),
-//   then `<component>→dns` for every enabled component (dns.enabled), components in name order.
+//   then `<component>→dns` for every enabled component (dns.enabled), components in name order,
+//   each followed by `<component>→dns-cidrs` when dns.cidrs is set (its end a network-like
+//   endpoint named `dns.cidrs`, one ipBlock per cidr, nothing excepted).
 // - A connection with `enabled: false` is dropped; one naming a disabled component is skipped
 //   (see skippedConnections). Both render nothing.
 // - Ports: protocol defaults to TCP; endPort only with a numeric port.
@@ -20,7 +22,9 @@
 //   `namespaceSelector`, that selector AND its podSelector; with neither, the podSelector alone
 //   (the release namespace).
 // - A network is one ipBlock per cidr; `except` = the privateCidrs strictly inside that cidr (when
-//   excludePrivate), then the network's own `except` entries strictly inside it, duplicates removed.
+//   excludePrivate), then the network's own `except` entries strictly inside it, duplicates removed;
+//   with IPv6 in ipFamilies, a network holding 0.0.0.0/0 and no IPv6 block gets a last ipBlock ::/0
+//   (except: the privateCidrs inside it, when excludePrivate): see impliedIPv6.
 // - Values the chart refuses (the errors of the rules it enforces, src/model/rules/) are refused
 //   before anything is resolved: one InputError listing every problem as the chart's refusal
 //   words it. This file resolves; it checks nothing itself.
@@ -31,7 +35,7 @@ import { sortedEntries } from '../order.ts';
 import { cidrRelation } from './cidr.ts';
 import { podsPeer } from './peer.ts';
 import { awsS3Endpoints, type LabelSelector as LabelSelectorSchema } from './primitives.ts';
-import { chartLine, enforcedByChart, planConnection, ruleErrors, ValuesView } from './rules/index.ts';
+import { chartLine, enforcedByChart, impliedIPv6, planConnection, ruleErrors, ValuesView } from './rules/index.ts';
 import type { ValuesOutput } from './values.ts';
 
 /** A Kubernetes LabelSelector, as the values model accepts it. */
@@ -77,7 +81,7 @@ export type PodsEndpoint = {
 /** Addresses outside the cluster: a network of the values. */
 export type NetworkEndpoint = {
   kind: 'network';
-  /** Key of the network in `networks`. */
+  /** Key of the network in `networks` (`dns.cidrs` for the DNS addresses). */
   name: string;
   ipBlocks: IpBlock[];
   /**
@@ -96,9 +100,9 @@ export type ResolvedEndpoint = ComponentEndpoint | PodsEndpoint | NetworkEndpoin
 
 /** One flow the chart renders (one rule, or two for a component-to-component connection). */
 export type ExpandedConnection = {
-  /** The connection's key, or `monitoring→<component>` / `<component>→dns`. */
+  /** The connection's key, or `monitoring→<component>` / `<component>→dns` / `<component>→dns-cidrs`. */
   name: string;
-  /** Where the values declare it: `connections.<name>`, `components.<name>.metricsPorts` or `dns`. */
+  /** Where the values declare it: `connections.<name>`, `components.<name>.metricsPorts`, `dns` or `dns.cidrs`. */
   path: string;
   /** The connection's description ('' when it has none), the chart's rule comment. */
   description: string;
@@ -235,6 +239,16 @@ function planOf(values: ValuesOutput, options: ExpandOptions): Plan {
         to: podsEndpoint(values, 'dns', 'dns', values.dns, options),
         ports: structuredClone(ports),
       });
+      if (values.dns.cidrs && values.dns.cidrs.length > 0) {
+        connections.push({
+          name: `${name}→dns-cidrs`,
+          path: 'dns.cidrs',
+          description: 'DNS resolution (dns.cidrs)',
+          from: componentEndpoint(name, component.podSelector, options),
+          to: dnsAddresses(values.dns.cidrs),
+          ports: structuredClone(ports),
+        });
+      }
     }
   }
 
@@ -323,11 +337,23 @@ function resolveNetwork(values: ValuesOutput, name: string, network: NetworkInpu
     const unique = [...new Set(except)];
     return unique.length > 0 ? { cidr, except: unique } : { cidr };
   });
+  const ipv6 = impliedIPv6(values, network);
+  if (ipv6 !== undefined) {
+    const except = network.excludePrivate
+      ? [...new Set((values.privateCidrs ?? []).filter((priv) => cidrRelation(priv, ipv6) === 'inside'))]
+      : [];
+    ipBlocks.push(except.length > 0 ? { cidr: ipv6, except } : { cidr: ipv6 });
+  }
   const fqdns = uniqueBy(
     (network.fqdns ?? []).flatMap((f): FqdnMatch[] => ('awsS3Region' in f ? awsS3Endpoints(f.awsS3Region) : [f])),
   );
   const entities = [...new Set(network.entities ?? [])];
   return { kind: 'network', name, ipBlocks, fqdns, entities };
+}
+
+/** dns.cidrs as the network-like end of `<component>→dns-cidrs`: one ipBlock each, nothing excepted. */
+function dnsAddresses(cidrs: string[]): NetworkEndpoint {
+  return { kind: 'network', name: 'dns.cidrs', ipBlocks: cidrs.map((cidr) => ({ cidr })), fqdns: [], entities: [] };
 }
 
 /** The items in order, each first occurrence only (compared as JSON, as sprig's uniq compares). */

@@ -317,6 +317,24 @@ export const Dns = z
     enabled: Enabled('Allow every component to reach the cluster DNS.', true),
     ...podsInNamespace,
     ports: Ports,
+    cidrs: z
+      .array(Cidr)
+      .min(1)
+      .optional()
+      .meta({
+        title: 'DNS addresses',
+        ...markdown(
+          'Addresses the components also send DNS queries to, on the same ports: a DNS server that is no pod `podSelector` can match, such as NodeLocal DNSCache (a host-network pod at 169.254.20.10) and, in its iptables mode, the kube-dns ClusterIP it binds. Rendered as ipBlocks beside the DNS pods (with policyEngine cilium: a toCIDRSet rule of its own).',
+          [
+            '```yaml',
+            'dns:',
+            '  cidrs: [169.254.20.10/32, 172.20.0.10/32]   # NodeLocal DNSCache, the kube-dns ClusterIP',
+            '```',
+            "`kubectl get svc kube-dns -n kube-system -o jsonpath='{.spec.clusterIP}'` shows the ClusterIP; in IPVS mode 169.254.20.10/32 alone is enough. No privateCidrs are excluded from these blocks.",
+          ].join('\n'),
+        ),
+        examples: [['169.254.20.10/32', '172.20.0.10/32']],
+      }),
   })
   .meta({
     title: 'DNS',
@@ -329,7 +347,7 @@ export const Dns = z
         '    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}',
         '      podSelector: {matchLabels: {k8s-app: kube-dns}}',
         '```',
-        'To select the namespace by label instead, set `namespace: null` and `namespaceSelector`.',
+        'To select the namespace by label instead, set `namespace: null` and `namespaceSelector`; for NodeLocal DNSCache add its addresses as `cidrs`.',
       ].join('\n'),
     ),
   });
@@ -386,6 +404,12 @@ export const PolicyEngine = z.enum(['kubernetes', 'cilium']).meta({
   examples: ['cilium'],
 });
 
+export const IpFamily = z.enum(['IPv4', 'IPv6']).meta({
+  title: 'IP family',
+  description: 'An address family of the cluster.',
+  enumDescriptions: ['IPv4 addresses (0.0.0.0/0).', 'IPv6 addresses (::/0).'],
+});
+
 export const Values = z
   .strictObject({
     policyEngine: PolicyEngine.default(d.policyEngine),
@@ -420,10 +444,23 @@ export const Values = z
       .meta({
         title: 'Private ranges',
         ...markdown(
-          'The ranges that are not the internet, which `excludePrivate` networks exclude: by default RFC 1918, 100.64.0.0/10 (carrier-grade NAT, EKS custom networking) and 169.254.0.0/16 (link-local: the metadata service 169.254.169.254, EKS Pod Identity 169.254.170.23).',
+          "The ranges that are not the internet, which `excludePrivate` networks exclude: by default RFC 1918, 100.64.0.0/10 (carrier-grade NAT, EKS custom networking) and 169.254.0.0/16 (link-local: the metadata service 169.254.169.254, EKS Pod Identity 169.254.170.23); in IPv6 fc00::/7 (unique local: EKS fd00:ec2::254 and fd00:ec2::23), fe80::/10 (link-local), 64:ff9b:1::/48 (local-use translation) and the IPv4 ranges above behind NAT64's 64:ff9b::/96.",
           'A flow to one of them needs a network that lists it with `excludePrivate: false`, such as `{cidrs: [169.254.170.23/32], excludePrivate: false}` for EKS Pod Identity.',
         ),
         examples: [['10.0.0.0/8']],
+      }),
+    ipFamilies: z
+      .array(IpFamily)
+      .min(1)
+      .max(2)
+      .default(fresh(d.ipFamilies))
+      .meta({
+        title: 'IP families',
+        ...markdown(
+          'The cluster\'s address families, as a dual-stack Service lists them. With IPv6, each network that holds 0.0.0.0/0 and no IPv6 block also gets ::/0 (its excludePrivate removing the IPv6 privateCidrs), so that "the internet" means both families: an IPv4 rule alone leaves IPv6 closed under default-deny and open without it.',
+          "On IPv6, pods, nodes and the VPC usually hold global addresses (on EKS the VPC's /56), which ::/0 contains: add them to `privateCidrs` (validate warns until a global range is there).",
+        ),
+        examples: [['IPv4', 'IPv6']],
       }),
     components: z
       .record(EntryName('component'), Component)

@@ -29,6 +29,8 @@
 //   one of the cidrs; sometimes DNS names (fqdns: names, patterns, awsS3Region; only while DNS is
 //   enabled) and entities besides the cidrs, so that both engines render every generated value.
 //   Connections name only networks with cidrs (the chart's default s3-by-name has none).
+//   ipFamilies is sometimes dual stack or IPv6 (a network with 0.0.0.0/0 then also gets ::/0);
+//   dns sometimes has cidrs (NodeLocal DNSCache's addresses).
 // - Pod label keys are never ones Cilium's default label filter drops (CILIUM_IGNORED_LABEL_KEY,
 //   such as k8s.io/…): the cilium engine refuses them, and property (g) renders every value with both.
 // - Connections: endpoints name defined components (enabled or not), peers or networks, at least
@@ -552,7 +554,15 @@ const valuesRaw = (release: string) =>
       }),
       3,
     ),
-    dns: maybe(fc.record({ enabled: enabledArbitrary(4), pods: podsRaw(release), ports: portsRaw }), 6),
+    dns: maybe(
+      fc.record({
+        enabled: enabledArbitrary(4),
+        pods: podsRaw(release),
+        ports: portsRaw,
+        cidrs: maybe(fc.array(cidrArbitrary().map(formatCidr), { minLength: 1, maxLength: 2 }), 3),
+      }),
+      6,
+    ),
     monitoring: maybe(fc.record({ enabled: enabledArbitrary(3), pods: podsRaw(release) }), 6),
     privateCidrs: maybe(
       weighted(
@@ -561,6 +571,7 @@ const valuesRaw = (release: string) =>
       ),
       5,
     ),
+    ipFamilies: maybe(fc.constantFrom<('IPv4' | 'IPv6')[]>(['IPv4'], ['IPv4', 'IPv6'], ['IPv6', 'IPv4'], ['IPv6']), 2),
     components: fc.uniqueArray(componentRaw, { selector: (c) => c.name, minLength: 1, maxLength: 6 }),
     peers: fc.uniqueArray(peerRaw(release), { selector: (p) => p.name, maxLength: 4 }),
     networks: fc.uniqueArray(networkRaw, { selector: (n) => n.name, maxLength: 3 }),
@@ -682,12 +693,14 @@ function resolveValues(raw: ValuesRaw): ValuesInput {
       enabled: raw.dns.enabled,
       ...resolvePods(raw.dns.pods, defaultDeny),
       ports: resolvePorts(raw.dns.ports, false),
+      ...(raw.dns.cidrs !== undefined ? { cidrs: raw.dns.cidrs } : {}),
     };
   }
   if (raw.monitoring !== undefined) {
     values['monitoring'] = { enabled: raw.monitoring.enabled, ...resolvePods(raw.monitoring.pods, defaultDeny) };
   }
   if (raw.privateCidrs !== undefined) values['privateCidrs'] = raw.privateCidrs;
+  if (raw.ipFamilies !== undefined) values['ipFamilies'] = raw.ipFamilies;
   values['components'] = components;
   values['peers'] = peers;
   values['networks'] = networks;

@@ -32,9 +32,11 @@ import {
   cidrNotCanonical,
   exceptCoversCidr,
   exceptOutsideCidrs,
+  ipv6PrivateUnset,
   networkCidrsEmpty,
   networkNoAddress,
 } from './networks.ts';
+export { impliedIPv6 } from './networks.ts';
 import {
   ciliumIgnoredLabel,
   peerOverlapsComponent,
@@ -77,6 +79,7 @@ export const RULES: readonly Rule[] = [
   cidrInsidePrivate,
   exceptOutsideCidrs,
   exceptCoversCidr,
+  ipv6PrivateUnset,
   endpointOneKind,
   referenceUndefined,
   noComponentEnd,

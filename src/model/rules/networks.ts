@@ -1,8 +1,17 @@
-// Rules of the addresses: networks (their cidrs and except entries) and privateCidrs.
+// Rules of the addresses: networks (their cidrs and except entries), privateCidrs and dns.cidrs.
 // Go twin: fineract-netpol.plan.network (chart/templates/_plan.tpl) and the privateCidrs and
 // IPv4-mapped checks of fineract-netpol.validate.values (_validate.tpl); CIDR arithmetic in
 // ../cidr.ts (Go: _cidr.tpl).
-import { canonicalCidr, cidrRelation, coversAll, hasHostBits, isCidr, isIPv4Mapped, strictlyInside } from '../cidr.ts';
+import {
+  canonicalCidr,
+  cidrRelation,
+  cidrsOverlap,
+  coversAll,
+  hasHostBits,
+  isCidr,
+  isIPv4Mapped,
+  strictlyInside,
+} from '../cidr.ts';
 import { defineRule, type Path, type RuleProblem } from './rule.ts';
 import { listOf, type ValuesView } from './view.ts';
 
@@ -27,7 +36,7 @@ export const cidrIPv4Mapped = defineRule({
 
 export const cidrHostBits = defineRule({
   id: 'cidr-host-bits',
-  summary: 'A CIDR of privateCidrs or of a network (cidrs, except) has host bits set.',
+  summary: 'A CIDR of privateCidrs, dns.cidrs or of a network (cidrs, except) has host bits set.',
   severity: 'error',
   chart: true,
   messages: {
@@ -37,7 +46,9 @@ export const cidrHostBits = defineRule({
     const privateCidrs = listOf(view.values.privateCidrs).flatMap((cidr, i) =>
       hostBitsOf(this, ['privateCidrs', i], cidr),
     );
-    return [...privateCidrs, ...ownProblems(view, this.id)];
+    const dns = view.section('dns');
+    const dnsCidrs = listOf(dns?.cidrs).flatMap((cidr, i) => hostBitsOf(this, ['dns', 'cidrs', i], cidr));
+    return [...privateCidrs, ...dnsCidrs, ...ownProblems(view, this.id)];
   },
 });
 
@@ -155,6 +166,64 @@ export const exceptCoversCidr = defineRule({
   },
 });
 
+export const ipv6PrivateUnset = defineRule({
+  id: 'ipv6-private-unset',
+  summary:
+    'IPv6 is one of ipFamilies and a network reaches the IPv6 internet, but privateCidrs holds no global IPv6 range: the cluster and VPC usually hold global addresses, which stay reachable.',
+  severity: 'warning',
+  chart: { why: "a warning: the values are valid, only the cluster's own IPv6 ranges are unknown to the chart" },
+  messages: {
+    default: {
+      message:
+        "%{networks} reach the IPv6 internet (::/0 without privateCidrs), but privateCidrs holds no global IPv6 range: IPv6 pods, nodes and VPCs usually have global addresses (on EKS the VPC's /56), which stay reachable through these networks",
+      fix: "add the cluster's and the VPC's IPv6 CIDRs to privateCidrs",
+    },
+  },
+  check(view) {
+    if (!listOf(view.values.ipFamilies).includes('IPv6')) return [];
+    const privateCidrs = listOf(view.values.privateCidrs).filter(usable);
+    if (privateCidrs.some((range) => cidrsOverlap(range, GLOBAL_UNICAST))) return [];
+    const used = new Set<string>();
+    for (const [name] of view.connections())
+      for (const side of ['from', 'to'] as const) {
+        const end = view.end(name, side);
+        if (end.state === 'defined' && end.kind === 'network') used.add(end.name);
+      }
+    const networks = view
+      .networks()
+      .filter(
+        ([name, network]) =>
+          used.has(name) &&
+          network.excludePrivate === true &&
+          (impliedIPv6(view.values, network) !== undefined ||
+            listOf(network.cidrs).some((cidr) => usable(cidr) && cidrsOverlap(cidr, GLOBAL_UNICAST))),
+      )
+      .map(([name]) => `networks.${name}`);
+    if (networks.length === 0) return [];
+    return [this.problem(['privateCidrs'], { networks: networks.join(', ') }, { related: [['ipFamilies']] })];
+  },
+});
+
+/** IPv6 global unicast (RFC 4291): where a cluster's own IPv6 addresses usually are. */
+const GLOBAL_UNICAST = '2000::/3';
+
+/**
+ * The IPv6 block a network gains on a dual-stack cluster: `::/0` when ipFamilies lists IPv6 and
+ * the network holds 0.0.0.0/0 and no IPv6 block — unless its excludePrivate removes all of IPv6
+ * (a privateCidrs entry ::/0). Rendered after the network's own blocks, its except the
+ * privateCidrs inside it (with excludePrivate). Go twin: fineract-netpol.plan.network.
+ *
+ * Usage: impliedIPv6({ipFamilies: ['IPv4', 'IPv6']}, {cidrs: ['0.0.0.0/0']})  // '::/0'
+ */
+export function impliedIPv6(values: Record<string, unknown>, network: Record<string, unknown>): string | undefined {
+  if (!listOf(values.ipFamilies).includes('IPv6')) return undefined;
+  const cidrs = listOf(network.cidrs);
+  if (!cidrs.includes('0.0.0.0/0') || cidrs.some((cidr) => typeof cidr === 'string' && cidr.includes(':')))
+    return undefined;
+  if (network.excludePrivate === true && listOf(values.privateCidrs).includes('::/0')) return undefined;
+  return '::/0';
+}
+
 // ---- the problems of each network, found once (the plan skips a network that has any) -------------
 
 /**
@@ -234,7 +303,7 @@ function isMapped(cidr: string): boolean {
   return isIPv4Mapped(cidr.split('/')[0] ?? '');
 }
 
-/** Every CIDR of privateCidrs and of the networks (cidrs, except), with its path. */
+/** Every CIDR of privateCidrs, dns.cidrs and the networks (cidrs, except), with its path. */
 function cidrsOf(view: ValuesView): { path: Path; cidr: string }[] {
   const out: { path: Path; cidr: string }[] = [];
   const add = (path: Path, list: unknown) =>
@@ -242,6 +311,7 @@ function cidrsOf(view: ValuesView): { path: Path; cidr: string }[] {
       if (isCidr(cidr)) out.push({ path: [...path, i], cidr });
     });
   add(['privateCidrs'], view.values.privateCidrs);
+  add(['dns', 'cidrs'], view.section('dns')?.cidrs);
   for (const [name, network] of view.networks()) {
     add(['networks', name, 'cidrs'], network.cidrs);
     add(['networks', name, 'except'], network.except);

@@ -745,6 +745,7 @@ function valuesRef(intent: Intent, targets: Target[]): string {
   }
   if (targets.every((t) => t.kind !== 'pod')) {
     for (const connection of intent.connections) {
+      if (!connection.path.startsWith('connections.')) continue; // dns.cidrs is no network to name
       for (const end of [connection.from, connection.to]) {
         if (end.kind === 'network' && covers(end)) return `{network: ${end.name}}`;
       }

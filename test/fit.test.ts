@@ -350,6 +350,12 @@ describe('fit on the real fineract-gitops uat deployment, from the chart default
     expect(messages).toMatch(/`apk add` at start-up \(container envsubst-config\)/);
     expect(messages).toMatch(/ServiceMonitor monitoring\/keycloak, port http .* fit uses 9000/);
     expect(messages).toMatch(/connections\.keycloak-to-oidc-federation: .*no workload of the input needs it: disabled/);
+    // The chart's optional traces connection is switched on, not copied; the default peer is used.
+    expect(messages).toMatch(
+      /connections\.fineract-to-otel-collector: enabled: component:fineract → peer:otel-collector TCP\/4317, TCP\/4318/,
+    );
+    expect(overlay).toMatch(/^ {2}fineract-to-otel-collector: \{enabled: true\}$/m);
+    expect(overlay).not.toMatch(/^ {2}otel-collector/m);
   });
 
   it('finds nothing to change in values/uat.yaml, fitted to the same deployment by hand', async () => {

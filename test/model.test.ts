@@ -164,8 +164,13 @@ describe('defaults', () => {
     expect(parsed.dns.ports.map(portKey).sort()).toEqual(DNS_PORTS);
   });
 
-  it('the only peer is Ingress NGINX; networks are RDS, S3 and OIDC federation: 0.0.0.0/0 minus what is not the internet', () => {
-    expect(Object.keys(parsed.peers)).toEqual(['ingress-nginx']);
+  it('peers are Ingress NGINX and the OpenTelemetry collector (its connection off); networks are RDS, S3 and OIDC federation: 0.0.0.0/0 minus what is not the internet', () => {
+    expect(Object.keys(parsed.peers)).toEqual(['ingress-nginx', 'otel-collector']);
+    expect(parsed.connections['fineract-to-otel-collector']).toMatchObject({
+      enabled: false,
+      to: { peer: 'otel-collector' },
+      ports: [{ port: 4317 }, { port: 4318 }],
+    });
     const byCidr = Object.entries(parsed.networks).filter(([, n]) => n.cidrs);
     expect(byCidr.map(([name]) => name).sort()).toEqual(['oidc-federation', 'rds', 's3']);
     for (const [, network] of byCidr) {

@@ -128,8 +128,10 @@ describe('expandConnections: the chart defaults', () => {
       description: 'Redis caching',
     });
     expect(byName.get('monitoring→keycloak')?.path).toBe('components.keycloak.metricsPorts');
-    // Only the DNS-name alternatives, disabled until a user switches them on (policyEngine cilium).
+    // Only the optional ones, disabled until a user switches them on: traces, and the DNS-name
+    // alternatives (policyEngine cilium).
     expect(skippedConnections(parse()).map((s) => [s.name, s.reason])).toEqual([
+      ['fineract-to-otel-collector', 'connection-disabled'],
       ['fineract-to-s3-by-name', 'connection-disabled'],
       ['keycloak-to-oidc-federation-by-name', 'connection-disabled'],
     ]);
@@ -151,7 +153,8 @@ describe('expandConnections: switches', () => {
         component: 'keycloak',
         message: 'fineract-to-keycloak (component "keycloak" is disabled)',
       },
-      // Disabled in the defaults (the DNS-name alternatives): the connection's own switch first.
+      // Disabled in the defaults (traces, the DNS-name alternatives): the connection's own switch first.
+      expect.objectContaining({ name: 'fineract-to-otel-collector', reason: 'connection-disabled' }),
       expect.objectContaining({ name: 'fineract-to-s3-by-name', reason: 'connection-disabled' }),
       expect.objectContaining({ name: 'keycloak-admin-from-ingress', component: 'keycloak' }),
       expect.objectContaining({ name: 'keycloak-to-oidc-federation', component: 'keycloak' }),
@@ -166,8 +169,9 @@ describe('expandConnections: switches', () => {
     expect(names(values)).not.toContain('fineract-to-s3');
     expect(names(values)).not.toContain('keycloak-to-rds');
     expect(skippedConnections(values)).toEqual([
+      // Disabled in the defaults (traces, the DNS-name alternatives), and the one disabled here.
+      expect.objectContaining({ name: 'fineract-to-otel-collector', reason: 'connection-disabled' }),
       { name: 'fineract-to-s3', reason: 'connection-disabled', message: 'fineract-to-s3 (the connection is disabled)' },
-      // Disabled in the defaults (the DNS-name alternatives).
       expect.objectContaining({ name: 'fineract-to-s3-by-name', reason: 'connection-disabled' }),
       expect.objectContaining({ name: 'keycloak-to-oidc-federation-by-name', reason: 'connection-disabled' }),
     ]);
@@ -699,12 +703,14 @@ describe('synthesize', () => {
       'fineract-uat/fineract-redis {"app":"fineract-redis"}',
       'fineract-uat/oauth2-proxy {"app":"oauth2-proxy"}',
       'ingress-nginx/ingress-nginx {"app.kubernetes.io/name":"ingress-nginx"}',
+      'tracing/otel-collector {"app.kubernetes.io/name":"otel-collector"}',
       'kube-system/dns {"k8s-app":"kube-dns"}',
       'monitoring/monitoring {"app.kubernetes.io/name":"prometheus"}',
     ]);
     expect(namespaces).toEqual([
       { name: NAMESPACE, labels: { 'kubernetes.io/metadata.name': NAMESPACE } },
       { name: 'ingress-nginx', labels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+      { name: 'tracing', labels: { 'kubernetes.io/metadata.name': 'tracing' } },
       { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
       { name: 'monitoring', labels: { 'kubernetes.io/metadata.name': 'monitoring' } },
     ]);

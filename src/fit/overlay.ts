@@ -368,6 +368,37 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
   }
   const connectionNames = new Set(Object.keys(values.connections ?? {}));
   for (const [key, entry] of pending) {
+    // A disabled connection of the values between the same ends, on every port needed (the
+    // chart's optional fineract-to-otel-collector): enabled rather than copied.
+    const dormant = sortedEntries(values.connections ?? {}).find(
+      ([, c]) =>
+        c.enabled === false &&
+        refersTo(c.from, entry.from) &&
+        refersTo(c.to, entry.to) &&
+        [...entry.ports].every((p) => {
+          const [protocol, port] = p.split('/');
+          return c.ports.some(
+            (q) =>
+              (q.protocol ?? 'TCP') === protocol &&
+              typeof q.port === 'number' &&
+              q.port <= Number(port) &&
+              Number(port) <= (q.endPort ?? q.port),
+          );
+        }),
+    );
+    if (dormant) {
+      const [name] = dormant;
+      set(['connections', name, 'enabled'], true);
+      decisions.push({
+        kind: 'connection',
+        key: `connections.${name}`,
+        message: `enabled: ${key.replace('>', ' → ')} ${[...entry.ports].join(', ')}`,
+      });
+      comments[`connections.${name}`] =
+        `fit: ${[...new Set(entry.where.map((w) => `${w.what} (${w.file}:${w.line})`))].slice(0, 4).join('\n     ')}`;
+      for (const status of entry.statuses) status.allowedBy = `connections.${name}`;
+      continue;
+    }
     const name = uniqueName(`${entry.from.name}-to-${entry.to.name}`, connectionNames);
     connectionNames.add(name);
     const ports = [...entry.ports].sort(byPort).map((p) => {
@@ -657,4 +688,9 @@ function describeWhere(where: Where[]): string {
   ];
   const text = keys.slice(0, 3).join(', ') + (keys.length > 3 ? ` and ${keys.length - 3} more` : '');
   return `Needed by ${text} (fitted)`;
+}
+
+/** The endpoint of the values names this end (`{component: fineract}` and component fineract). */
+function refersTo(endpoint: Record<string, unknown>, end: { kind: string; name: string }): boolean {
+  return endpoint[end.kind] === end.name;
 }

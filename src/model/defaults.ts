@@ -7,6 +7,8 @@
 //   - no `from: []` anywhere (kubelet probes need no rule);
 //   - OAuth2 Proxy -> fineract-redis 6379 (session storage) and Fineract -> Fineract 8080
 //     (inter-instance) are declared once as connections, so both sides render.
+// Beyond the seed: an optional (disabled) connection for traces to the OpenTelemetry collector,
+// labelled as the fineract-gitops deployment labels it.
 // The database networks keep the seed's "0.0.0.0/0 excluding RFC 1918" (and, since the seed,
 // the other ranges that are not the internet: privateCidrs below): an RDS in private VPC
 // subnets is unreachable that way, which is why values/uat.yaml and values/production.yaml set
@@ -91,6 +93,11 @@ export const DEFAULT_VALUES = {
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
       description: 'Ingress NGINX controller pods',
     },
+    'otel-collector': {
+      namespace: 'tracing',
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'otel-collector' } },
+      description: 'OpenTelemetry collector (traces), as fineract-gitops deploys it: set your own labels',
+    },
   },
   networks: {
     rds: {
@@ -154,6 +161,13 @@ export const DEFAULT_VALUES = {
       to: { network: 's3-by-name' },
       ports: [{ port: 443 }],
       description: 'AWS S3 document storage, by DNS name (Cilium): enable it and disable fineract-to-s3',
+    },
+    'fineract-to-otel-collector': {
+      enabled: false,
+      from: { component: 'fineract' },
+      to: { peer: 'otel-collector' },
+      ports: [{ port: 4317 }, { port: 4318 }],
+      description: 'Traces over OTLP (gRPC 4317, HTTP 4318): enable it when Fineract exports traces',
     },
     'fineract-to-redis': {
       enabled: true,

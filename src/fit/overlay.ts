@@ -386,17 +386,20 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
           );
         }),
     );
-    if (dormant) {
-      const [name] = dormant;
-      set(['connections', name, 'enabled'], true);
+    /** Records connection `name` as what allows the entry's needs (`verb`: enabled, new). */
+    const record = (name: string, verb: string) => {
       decisions.push({
         kind: 'connection',
         key: `connections.${name}`,
-        message: `enabled: ${key.replace('>', ' → ')} ${[...entry.ports].join(', ')}`,
+        message: `${verb}: ${key.replace('>', ' → ')} ${[...entry.ports].join(', ')}`,
       });
       comments[`connections.${name}`] =
         `fit: ${[...new Set(entry.where.map((w) => `${w.what} (${w.file}:${w.line})`))].slice(0, 4).join('\n     ')}`;
       for (const status of entry.statuses) status.allowedBy = `connections.${name}`;
+    };
+    if (dormant) {
+      set(['connections', dormant[0], 'enabled'], true);
+      record(dormant[0], 'enabled');
       continue;
     }
     const name = uniqueName(`${entry.from.name}-to-${entry.to.name}`, connectionNames);
@@ -411,14 +414,7 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
       ports,
       description: describeWhere(entry.where),
     });
-    decisions.push({
-      kind: 'connection',
-      key: `connections.${name}`,
-      message: `new: ${key.replace('>', ' → ')} ${[...entry.ports].join(', ')}`,
-    });
-    comments[`connections.${name}`] =
-      `fit: ${[...new Set(entry.where.map((w) => `${w.what} (${w.file}:${w.line})`))].slice(0, 4).join('\n     ')}`;
-    for (const status of entry.statuses) status.allowedBy = `connections.${name}`;
+    record(name, 'new');
   }
   values = valuesNow();
   if (values.monitoring?.enabled !== false) {

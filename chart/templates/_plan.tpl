@@ -62,7 +62,12 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
 {{- else if not (or $cidrs (hasKey .network "fqdns") .network.entities) -}}
   {{- $errors = append $errors (printf "%s: names no address: a network has cidrs, fqdns or entities; give cidrs (such as [10.20.0.0/16]), or with policyEngine cilium fqdns or entities [network-no-address]" $path) -}}
 {{- end -}}
-{{- range $i, $cidr := $cidrs -}}
+{{- /* Dual stack (impliedIPv6 in src/model/rules/networks.ts): 0.0.0.0/0 and no IPv6 block gains ::/0, a last block. */ -}}
+{{- $rendered := $cidrs -}}
+{{- if and (has "IPv6" (.root.Values.ipFamilies | default list)) (has "0.0.0.0/0" $cidrs) (not (contains ":" (join " " $cidrs))) (not (and .network.excludePrivate (has "::/0" (.root.Values.privateCidrs | default list)))) -}}
+  {{- $rendered = append $cidrs "::/0" -}}
+{{- end -}}
+{{- range $i, $cidr := $rendered -}}
   {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
     {{- $errors = append $errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "%s.cidrs[%d]" $path $i) $cidr (include "fineract-netpol.cidr.canonical" $cidr)) -}}
   {{- end -}}
@@ -83,19 +88,6 @@ Usage: {{ $net := dict }}{{ include "fineract-netpol.plan.network" (dict "root" 
     {{- end -}}
   {{- end -}}
   {{- $block := dict "cidr" $cidr -}}
-  {{- with $except | uniq }}{{ $_ := set $block "except" . }}{{ end -}}
-  {{- $items = append $items (dict "ipBlock" $block) -}}
-{{- end -}}
-{{- /* Dual stack (impliedIPv6 in src/model/rules/networks.ts): 0.0.0.0/0 and no IPv6 block gains ::/0. */ -}}
-{{- $privates := .root.Values.privateCidrs | default list -}}
-{{- if and (has "IPv6" (.root.Values.ipFamilies | default list)) (has "0.0.0.0/0" $cidrs) (not (contains ":" (join " " $cidrs))) (not (and .network.excludePrivate (has "::/0" $privates))) -}}
-  {{- $except := list -}}
-  {{- if .network.excludePrivate -}}
-    {{- range $privates -}}
-      {{- if eq (include "fineract-netpol.cidr.relation" (dict "a" . "b" "::/0")) "inside" }}{{ $except = append $except . }}{{ end -}}
-    {{- end -}}
-  {{- end -}}
-  {{- $block := dict "cidr" "::/0" -}}
   {{- with $except | uniq }}{{ $_ := set $block "except" . }}{{ end -}}
   {{- $items = append $items (dict "ipBlock" $block) -}}
 {{- end -}}

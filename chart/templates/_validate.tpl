@@ -201,14 +201,13 @@ Usage: {{- include "fineract-netpol.validate.values" (dict "root" . "out" $state
     {{- end -}}
   {{- end -}}
 {{- end -}}
-{{- range $i, $cidr := $v.privateCidrs | default list -}}
-  {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
-    {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "privateCidrs[%d]" $i) $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}
-  {{- end -}}
-{{- end -}}
-{{- range $i, $cidr := $dnsCidrs -}}
-  {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
-    {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "dns.cidrs[%d]" $i) $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}
+{{- /* Host bits of privateCidrs and dns.cidrs, the first two of $cidrLists (plan.network checks the networks' own). */ -}}
+{{- range slice $cidrLists 0 2 -}}
+  {{- $path := index . 0 -}}
+  {{- range $i, $cidr := index . 1 -}}
+    {{- if eq (include "fineract-netpol.cidr.isCanonical" $cidr) "false" -}}
+      {{- $_ := set $acc "errors" (append $acc.errors (printf "%s: %q has host bits set; did you mean %q? [cidr-host-bits]" (printf "%s[%d]" $path $i) $cidr (include "fineract-netpol.cidr.canonical" $cidr))) -}}
+    {{- end -}}
   {{- end -}}
 {{- end -}}
 {{- $networks := dict -}}

@@ -375,16 +375,16 @@ export function fitOverlay(deployment: Deployment, needs: Need[], options: FitOp
         c.enabled === false &&
         refersTo(c.from, entry.from) &&
         refersTo(c.to, entry.to) &&
-        [...entry.ports].every((p) => {
-          const [protocol, port] = p.split('/');
-          return c.ports.some(
+        entry.statuses.every(({ need }) =>
+          c.ports.some(
             (q) =>
-              (q.protocol ?? 'TCP') === protocol &&
               typeof q.port === 'number' &&
-              q.port <= Number(port) &&
-              Number(port) <= (q.endPort ?? q.port),
-          );
-        }),
+              portCovers(
+                { port: q.port, protocol: q.protocol ?? 'TCP', ...(q.endPort ? { endPort: q.endPort } : {}) },
+                need,
+              ),
+          ),
+        ),
     );
     /** Records connection `name` as what allows the entry's needs (`verb`: enabled, new). */
     const record = (name: string, verb: string) => {

@@ -325,10 +325,12 @@ function planPorts(ports: PortsInput): FlowPort[] {
 
 type NetworkInput = ValuesOutput['networks'][string];
 
-/** fineract-netpol.plan.network: one ipBlock per cidr, excepts strictly inside it. */
+/** fineract-netpol.plan.network: one ipBlock per cidr (and the implied ::/0), excepts strictly inside it. */
 function resolveNetwork(values: ValuesOutput, name: string, network: NetworkInput): NetworkEndpoint {
   const excepts = network.except ?? [];
-  const ipBlocks: IpBlock[] = (network.cidrs ?? []).map((cidr) => {
+  const ipv6 = impliedIPv6(values, network);
+  const cidrs = [...(network.cidrs ?? []), ...(ipv6 !== undefined ? [ipv6] : [])];
+  const ipBlocks: IpBlock[] = cidrs.map((cidr) => {
     const except: string[] = [];
     if (network.excludePrivate) {
       for (const priv of values.privateCidrs ?? []) if (cidrRelation(priv, cidr) === 'inside') except.push(priv);
@@ -337,13 +339,6 @@ function resolveNetwork(values: ValuesOutput, name: string, network: NetworkInpu
     const unique = [...new Set(except)];
     return unique.length > 0 ? { cidr, except: unique } : { cidr };
   });
-  const ipv6 = impliedIPv6(values, network);
-  if (ipv6 !== undefined) {
-    const except = network.excludePrivate
-      ? [...new Set((values.privateCidrs ?? []).filter((priv) => cidrRelation(priv, ipv6) === 'inside'))]
-      : [];
-    ipBlocks.push(except.length > 0 ? { cidr: ipv6, except } : { cidr: ipv6 });
-  }
   const fqdns = uniqueBy(
     (network.fqdns ?? []).flatMap((f): FqdnMatch[] => ('awsS3Region' in f ? awsS3Endpoints(f.awsS3Region) : [f])),
   );

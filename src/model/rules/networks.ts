@@ -43,12 +43,11 @@ export const cidrHostBits = defineRule({
     default: { message: '%{cidr:q} has host bits set', fix: 'did you mean %{canonical:q}?' },
   },
   check(view) {
-    const privateCidrs = listOf(view.values.privateCidrs).flatMap((cidr, i) =>
-      hostBitsOf(this, ['privateCidrs', i], cidr),
-    );
-    const dns = view.section('dns');
-    const dnsCidrs = listOf(dns?.cidrs).flatMap((cidr, i) => hostBitsOf(this, ['dns', 'cidrs', i], cidr));
-    return [...privateCidrs, ...dnsCidrs, ...ownProblems(view, this.id)];
+    // privateCidrs and dns.cidrs here; networkProblems checks the networks' own, in the chart's order.
+    const outside = cidrsOf(view)
+      .filter(({ path }) => path[0] !== 'networks')
+      .flatMap(({ path, cidr }) => hostBitsOf(this, path, cidr));
+    return [...outside, ...ownProblems(view, this.id)];
   },
 });
 
